@@ -1,0 +1,195 @@
+"""The ``pytorch-tutorial`` command: argument parsing and dispatch only, no lesson logic.
+
+``list`` and ``--help`` import nothing heavy (no torch), so they answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from pytorch_tutorial import course, runtime
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pytorch-tutorial",
+        description="A complete PyTorch beginner course: run, read and test seventeen lessons, offline.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("list", help="the lessons, with titles and what each shows")
+    commands.add_parser("info", help="the environment report of lesson 1 (versions, devices)")
+
+    run = commands.add_parser("run", help="run lessons in order and print a summary")
+    run.add_argument("lessons", nargs="*", metavar="N", help="lesson numbers, or 'all'")
+    run.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda or mps")
+    run.add_argument(
+        "--seed", type=int, default=runtime.DEFAULT_SEED, help="random seed (default %(default)s)"
+    )
+    run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default %(default)s)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a lesson setting, e.g. --set epochs=2 (repeatable)",
+    )
+    run.add_argument("--quiet", action="store_true", help="print only the summary")
+    run.add_argument(
+        "--full-data",
+        action="store_true",
+        help="download and use the full datasets instead of the embedded ones",
+    )
+    run.add_argument(
+        "--data-dir", type=Path, help="use MNIST files from DIR/MNIST/raw instead of the embedded set"
+    )
+
+    # predict: implemented in pytorch_tutorial/predict.py (issue 5)
+    predict = commands.add_parser("predict", help="classify your own handwritten-digit images")
+    predict.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="PNG or JPEG files")
+    predict.add_argument("--checkpoint", type=Path, help="weights file (default: the one lesson 14 saved)")
+    predict.add_argument("--out", type=Path, default=Path("outputs"), help="where lesson 14 saved its model")
+    predict.add_argument("--json", action="store_true", help="one JSON object per line per image")
+
+    # exercises: implemented in pytorch_tutorial/exercises/ (issue 6)
+    exercises = commands.add_parser("exercises", help="copy the exercise stubs into your folder")
+    exercises_commands = exercises.add_subparsers(dest="exercises_command", metavar="ACTION", required=True)
+    start = exercises_commands.add_parser("start", help="copy the stubs (never overwrites a file)")
+    start.add_argument("dir", nargs="?", type=Path, default=Path("my-exercises"))
+    check = commands.add_parser("check", help="check your exercise solutions")
+    check.add_argument(
+        "which", nargs="?", metavar="N|N.K", help="a lesson's exercises (N) or one exercise (N.K)"
+    )
+    check.add_argument("--dir", type=Path, default=Path("my-exercises"), help="your exercises folder")
+    check.add_argument("--watch", action="store_true", help="check again each time a file is saved")
+    hint = commands.add_parser("hint", help="a hint for one exercise")
+    hint.add_argument("exercise", metavar="N.K")
+    solution = commands.add_parser("solution", help="the reference solution, once your exercise passes")
+    solution.add_argument("exercise", metavar="N.K")
+    solution.add_argument("--dir", type=Path, default=Path("my-exercises"), help="your exercises folder")
+    solution.add_argument("--reveal", action="store_true", help="show it even before your exercise passes")
+
+    # notebook: implemented in pytorch_tutorial/notebooks.py (issue 6)
+    notebook = commands.add_parser("notebook", help="write lessons as Jupyter notebooks")
+    notebook.add_argument("lessons", nargs="*", metavar="N", help="lesson numbers, or 'all'")
+    notebook.add_argument("--out", type=Path, default=Path("notebooks"), help="folder (default %(default)s)")
+    notebook.add_argument("--execute", action="store_true", help="run them and keep outputs and figures")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "list": cmd_list,
+        "info": cmd_info,
+        "run": cmd_run,
+        "predict": lambda a: _lazy("pytorch_tutorial.predict", a),
+        "exercises": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "start"),
+        "check": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "check"),
+        "hint": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "hint"),
+        "solution": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "solution"),
+        "notebook": lambda a: _lazy("pytorch_tutorial.notebooks", a),
+    }
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return handlers[args.command](args)
+    except runtime.UsageError as exc:
+        print(f"pytorch-tutorial: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pytorch-tutorial: interrupted", file=sys.stderr)
+        return 130
+
+
+def _lazy(module: str, args: argparse.Namespace, function: str = "main") -> int:
+    """Import a command's module only when it runs (keeps ``list`` and ``--help`` free of torch)."""
+    import importlib
+
+    return getattr(importlib.import_module(module), function)(args)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the lessons with number, title and summary."""
+    width = max(len(lesson.title) for lesson in course.LESSONS)
+    for lesson in course.available_lessons():
+        print(f"{lesson.number:>2}  {lesson.title:<{width}}  {lesson.summary}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Print the environment report."""
+    from pytorch_tutorial import envinfo
+
+    for key, value in envinfo.environment_report().items():
+        print(f"{key:<20} {value}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the chosen lessons in one process, print a summary table and write ``OUT/summary.json``."""
+    lessons = course.select(args.lessons)
+    overrides = course.parse_overrides(args.overrides, lessons)
+    if args.data_dir is not None and not args.data_dir.is_dir():
+        raise runtime.UsageError(f"--data-dir {args.data_dir}: no such folder")
+    if args.quiet:
+        os.environ["PYTORCH_TUTORIAL_NO_PROGRESS"] = "1"
+    runtime.resolve_device(args.device)  # fail before any lesson runs if the device is missing
+    results = []
+    for lesson in lessons:
+        if not args.quiet:
+            print(f"\n{'=' * 100}\nLesson {lesson.number}: {lesson.title}\n{'=' * 100}", flush=True)
+        ctx = runtime.RunContext(
+            number=lesson.number,
+            slug=lesson.slug,
+            device=args.device,
+            seed=args.seed,
+            out_root=args.out,
+            overrides=overrides,
+            quiet=args.quiet,
+            full_data=args.full_data,
+            data_dir=args.data_dir,
+        )
+        results.append(course.run_lesson(lesson, ctx))
+    print_summary(results)
+    summary_path = args.out / "summary.json"
+    write_json_atomic(summary_path, {"lessons": [result.as_json() for result in results]})
+    print(f"summary written to {summary_path}")
+    return 0 if all(result.status == "ok" for result in results) else 1
+
+
+def print_summary(results: list[course.LessonResult]) -> None:
+    """The table printed after a run: lesson, title, seconds, headline figures, ok/failed."""
+    print(f"\n{'#':>2}  {'lesson':<26} {'seconds':>7}  {'status':<6}  headline figures")
+    for result in results:
+        figures = ", ".join(f"{k}={runtime.format_metric(v)}" for k, v in result.metrics.items())
+        if result.error:
+            figures = result.error
+        print(
+            f"{result.lesson.number:>2}  {result.lesson.title:<26} {result.seconds:>7.2f}  "
+            f"{result.status:<6}  {figures}"
+        )
+    total = sum(result.seconds for result in results)
+    failed = sum(result.status != "ok" for result in results)
+    print(f"{len(results)} lessons in {total:.1f} s, {failed} failed")
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON through a temporary file and ``os.replace``, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

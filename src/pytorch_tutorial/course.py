@@ -1,0 +1,227 @@
+"""The lesson registry and the runner that executes lessons in one process.
+
+Importing this module does not import torch: ``pytorch-tutorial list`` reads only the registry, and the
+settings a lesson declares are read from its source with :mod:`ast`, without running it.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib.util
+import io
+import runpy
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytorch_tutorial import runtime
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson of the course."""
+
+    number: int
+    slug: str
+    title: str
+    summary: str
+    uses_data: bool = False
+
+    @property
+    def module(self) -> str:
+        """The lesson's module, e.g. ``pytorch_tutorial.lessons.l04_backpropagation``."""
+        return f"pytorch_tutorial.lessons.l{self.number:02d}_{self.slug}"
+
+    @property
+    def path(self) -> Path:
+        """The lesson's source file."""
+        return Path(__file__).parent / "lessons" / f"l{self.number:02d}_{self.slug}.py"
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        1, "installation", "Installation", "Environment check: versions, CUDA/MPS, device, a tensor op on it"
+    ),
+    Lesson(
+        2, "tensors", "Tensor basics", "Creation, arithmetic, indexing, reshape, NumPy round trip, devices"
+    ),
+    Lesson(3, "autograd", "Autograd", "requires_grad, backward, vector-Jacobian products, stopping tracking"),
+    Lesson(4, "backpropagation", "Backpropagation", "Chain rule by hand vs autograd vs finite differences"),
+    Lesson(5, "gradient_descent", "Gradient descent", "Fit f(x)=2x in NumPy by hand, then with autograd"),
+    Lesson(
+        6, "training_pipeline", "Training pipeline", "Loss, optimizer, nn.Linear and nn.Module step by step"
+    ),
+    Lesson(7, "linear_regression", "Linear regression", "nn.Linear + MSE + SGD vs the least-squares optimum"),
+    Lesson(
+        8, "logistic_regression", "Logistic regression", "Breast-cancer data, sigmoid + BCE, vs scikit-learn"
+    ),
+    Lesson(9, "dataloader", "Dataset and DataLoader", "A custom Dataset, batching, workers, MNIST", True),
+    Lesson(
+        10, "transforms", "Transforms", "Callable transforms, Compose, torchvision transforms v2 on a photo"
+    ),
+    Lesson(
+        11, "softmax_crossentropy", "Softmax and cross-entropy", "Stable softmax, CrossEntropyLoss on logits"
+    ),
+    Lesson(12, "activations", "Activation functions", "Step, sigmoid, tanh, ReLU, leaky ReLU, softmax"),
+    Lesson(
+        13, "feedforward", "Feed-forward network", "784-500-10 MLP on MNIST: training loop, evaluation", True
+    ),
+    Lesson(14, "cnn", "Convolutional network", "LeNet on MNIST, output sizes, what the filters learn", True),
+    Lesson(15, "transfer_learning", "Transfer learning", "Fine-tune all vs train only a new head", True),
+    Lesson(16, "tensorboard", "TensorBoard", "Scalars, images, graph, histograms, PR curves, hparams", True),
+    Lesson(
+        17, "save_load", "Saving and loading", "state_dict, safe torch.load, checkpoints, exact resume", True
+    ),
+    Lesson(
+        18, "distributed", "Distributed training", "DistributedDataParallel under torchrun, 2 processes", True
+    ),
+)
+
+BY_NUMBER: dict[int, Lesson] = {lesson.number: lesson for lesson in LESSONS}
+
+
+def available_lessons() -> tuple[Lesson, ...]:
+    """The registered lessons whose source file exists."""
+    return tuple(lesson for lesson in LESSONS if lesson.path.exists())
+
+
+def select(words: list[str]) -> list[Lesson]:
+    """Lessons named on the command line (``4 5``, ``all``) in course order, each once."""
+    if not words:
+        raise runtime.UsageError(
+            "name the lessons to run, e.g. 'run 4' or 'run all' (see 'pytorch-tutorial list')"
+        )
+    chosen: set[int] = set()
+    for word in words:
+        if word == "all":
+            chosen.update(lesson.number for lesson in available_lessons())
+            continue
+        try:
+            number = int(word)
+        except ValueError:
+            number = -1
+        if number not in BY_NUMBER or not BY_NUMBER[number].path.exists():
+            known = ", ".join(str(lesson.number) for lesson in available_lessons())
+            raise runtime.UsageError(f"unknown lesson '{word}': choose from {known} or 'all'")
+        chosen.add(number)
+    return [BY_NUMBER[number] for number in sorted(chosen)]
+
+
+def declared_settings(lesson: Lesson) -> dict[str, Any]:
+    """The tunables a lesson declares in ``runtime.settings(...)``, read from its source without running it."""
+    tree = ast.parse(lesson.path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "settings"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "runtime"
+        ):
+            return {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
+    return {}
+
+
+def parse_overrides(pairs: list[str], lessons: list[Lesson]) -> dict[str, Any]:
+    """Turn ``--set key=value`` pairs into typed values, checked against the chosen lessons' settings."""
+    declared = {lesson.number: declared_settings(lesson) for lesson in lessons}
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise runtime.UsageError(f"--set {pair}: write it as key=value, e.g. --set epochs=2")
+        owners = [number for number, keys in declared.items() if key in keys]
+        if not owners:
+            names = sorted({name for keys in declared.values() for name in keys})
+            which = "lesson " + ", ".join(str(lesson.number) for lesson in lessons)
+            hint = f"its settings are: {', '.join(names)}" if names else "it has no settings"
+            raise runtime.UsageError(f"--set {key}: {which} has no setting '{key}'; {hint}")
+        for number in owners:
+            overrides[key] = runtime.parse_value(raw, declared[number][key], key)
+    return overrides
+
+
+@dataclass
+class LessonResult:
+    """What one lesson run produced, for the summary, summary.json and the tests."""
+
+    lesson: Lesson
+    seconds: float
+    status: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    files: list[Path] = field(default_factory=list)
+    namespace: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """The lesson's entry in ``summary.json``."""
+        entry: dict[str, Any] = {
+            "number": self.lesson.number,
+            "slug": self.lesson.slug,
+            "title": self.lesson.title,
+            "seconds": round(self.seconds, 3),
+            "status": self.status,
+            "metrics": _jsonable(self.metrics),
+        }
+        if self.error:
+            entry["error"] = self.error
+        return entry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def run_lesson(lesson: Lesson, ctx: runtime.RunContext) -> LessonResult:
+    """Run one lesson in this process as ``__main__`` under ``ctx``.
+
+    A :class:`runtime.UsageError` (a learner's mistake) propagates; any other exception marks the lesson
+    failed, prints its traceback to stderr, and is returned in the result.
+    """
+    start = time.perf_counter()
+    namespace: dict[str, Any] = {}
+    status, error = "ok", None
+    quiet = contextlib.redirect_stdout(io.StringIO()) if ctx.quiet else contextlib.nullcontext()
+    try:
+        with runtime.activate(ctx), quiet:
+            namespace = runpy.run_path(str(lesson.path), run_name="__main__")
+    except runtime.UsageError:
+        raise
+    except Exception as exc:  # a lesson that raises is reported as failed; the others still run
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        traceback.print_exc(file=sys.stderr)
+    finally:
+        _close_figures()
+    return LessonResult(
+        lesson=lesson,
+        seconds=time.perf_counter() - start,
+        status=status,
+        metrics=dict(ctx.metrics),
+        error=error,
+        files=list(ctx.files),
+        namespace=namespace,
+    )
+
+
+def _close_figures() -> None:
+    """Close any figure a lesson left open so that memory does not grow across lessons."""
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def is_installed(module: str) -> bool:
+    """Whether ``module`` can be imported (without importing it)."""
+    return importlib.util.find_spec(module) is not None

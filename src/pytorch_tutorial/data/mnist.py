@@ -1,0 +1,115 @@
+"""MNIST through torchvision's own loader, from one of three sources.
+
+- default: the embedded subset shipped in this package (5,000 real MNIST digits, 4,000 train / 1,000 test,
+  400 / 100 per class), made by ``scripts/make_embedded_mnist.py``;
+- ``--data-dir DIR``: a learner's copy laid out as torchvision expects, ``DIR/MNIST/raw/*-ubyte`` (gzip or not);
+- ``--full-data``: the full 70,000 digits, downloaded by torchvision into the course's cache.
+
+MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, http://yann.lecun.com/exdb/mnist/,
+available under the Creative Commons Attribution-Share Alike 3.0 licence.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pytorch_tutorial import runtime
+from pytorch_tutorial.data.download import cache_dir, download_guard
+
+EMBEDDED = Path(__file__).parent / "files" / "mnist"
+RAW_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+CLASSES = tuple(range(10))
+MEAN, STD = 0.1307, 0.3081  # of the full MNIST training set, in [0, 1] pixel units
+
+
+def _unpack(sources: dict[str, Path], root: Path) -> Path:
+    """Decompress IDX files into ``root/MNIST/raw`` (atomically, once); returns ``root``."""
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name, source in sources.items():
+        target = raw / name
+        if target.exists():
+            continue
+        data = source.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    return root
+
+
+def embedded_root() -> Path:
+    """A torchvision-style root holding the embedded subset, unpacked into the cache on first use."""
+    digest = hashlib.sha256(b"".join((EMBEDDED / f"{n}.gz").read_bytes() for n in RAW_FILES)).hexdigest()
+    return _unpack({name: EMBEDDED / f"{name}.gz" for name in RAW_FILES}, cache_dir("embedded", digest[:12]))
+
+
+def data_dir_root(data_dir: Path) -> Path:
+    """The root to read a learner's ``--data-dir`` from; gzip-only copies are unpacked into the cache."""
+    raw = Path(data_dir) / "MNIST" / "raw"
+    sources: dict[str, Path] = {}
+    missing = []
+    for name in RAW_FILES:
+        if (raw / name).is_file():
+            sources[name] = raw / name
+        elif (raw / f"{name}.gz").is_file():
+            sources[name] = raw / f"{name}.gz"
+        else:
+            missing.append(name)
+    if missing:
+        raise runtime.UsageError(
+            f"--data-dir {data_dir}: expected MNIST files in {raw} ({', '.join(missing)} missing, gzip or not)"
+        )
+    if all(source.name == name for name, source in sources.items()):
+        return Path(data_dir)
+    key = hashlib.sha256(str(raw.resolve()).encode()).hexdigest()[:12]
+    return _unpack(sources, cache_dir("data-dir", key))
+
+
+def source() -> str:
+    """Which MNIST this run uses: 'embedded', 'data-dir' or 'full'."""
+    ctx = runtime.current()
+    if ctx.data_dir is not None:
+        return "data-dir"
+    return "full" if ctx.full_data else "embedded"
+
+
+def dataset(train: bool, transform: Callable[[Any], Any] | None = None):
+    """``torchvision.datasets.MNIST`` for the training or test split of the run's source (see module doc)."""
+    from torchvision.datasets import MNIST
+
+    ctx = runtime.current()
+    kind = source()
+    if kind == "data-dir":
+        assert ctx.data_dir is not None
+        return MNIST(data_dir_root(ctx.data_dir), train=train, transform=transform, download=False)
+    if kind == "full":
+        root = cache_dir("full")
+        with download_guard(
+            "MNIST", root / "MNIST", "the embedded 5,000-digit subset works without --full-data"
+        ):
+            return MNIST(root, train=train, transform=transform, download=True)
+    return MNIST(embedded_root(), train=train, transform=transform, download=False)
+
+
+def tensors(train: bool):
+    """The split as two tensors: images ``float32 (N, 1, 28, 28)`` scaled to [0, 1], labels ``int64 (N,)``.
+
+    Reading the whole split once and batching tensors is much faster than converting one PIL image at a time.
+    """
+    import torch
+
+    mnist = dataset(train)
+    images = mnist.data.unsqueeze(1).to(torch.float32).div_(255.0)
+    return images, mnist.targets.to(torch.int64)

@@ -1,0 +1,1 @@
+"""The lessons, one percent-format script each (``# %%`` cells): a script, a module and a notebook."""

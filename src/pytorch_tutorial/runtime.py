@@ -1,0 +1,281 @@
+"""What every lesson shares: device, seeds, output folder, settings, headline figures, figures, progress bars.
+
+A lesson calls ``cfg = runtime.settings(epochs=5, lr=0.01)`` in its first cell. The runner (``pytorch-tutorial
+run``) and the tests activate a :class:`RunContext` around the lesson that carries the learner's choices
+(``--device``, ``--seed``, ``--out``, ``--set``, ``--quiet``, ``--full-data``, ``--data-dir``). When a lesson
+runs as a plain script or notebook there is no active context, and a default one is made for it.
+
+This module imports torch only inside the functions that need it, so that ``pytorch-tutorial list`` and
+``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import random
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import torch
+    from matplotlib.figure import Figure
+
+T = TypeVar("T")
+
+DEFAULT_SEED = 0
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+
+
+class UsageError(Exception):
+    """A learner's mistake (bad option, missing GPU, offline download): one line on stderr, exit status 2."""
+
+
+@dataclass
+class RunContext:
+    """The choices a learner made for one lesson run, and what the lesson left behind."""
+
+    number: int
+    slug: str
+    device: str = "auto"
+    seed: int = DEFAULT_SEED
+    out_root: Path = Path("outputs")
+    overrides: dict[str, Any] = field(default_factory=dict)
+    quiet: bool = False
+    full_data: bool = False
+    data_dir: Path | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def out_dir(self) -> Path:
+        """This lesson's output folder, ``OUT/NN-slug``."""
+        return self.out_root / f"{self.number:02d}-{self.slug.replace('_', '-')}"
+
+
+_active: RunContext | None = None
+
+
+@contextlib.contextmanager
+def activate(ctx: RunContext) -> Iterator[RunContext]:
+    """Make ``ctx`` the context of the lesson that runs inside the ``with`` block, seeded afresh."""
+    global _active
+    previous, _active = _active, ctx
+    try:
+        seed_everything(ctx.seed)
+        yield ctx
+    finally:
+        _active = previous
+
+
+def current() -> RunContext:
+    """The active context; outside the runner, a default one for the calling lesson file."""
+    global _active
+    if _active is None:
+        _active = _default_context()
+        seed_everything(_active.seed)
+    return _active
+
+
+def _default_context() -> RunContext:
+    """Context for a lesson run as a plain script (``python -m pytorch_tutorial.lessons.l04_...``)."""
+    for frame_info in inspect.stack():
+        name = frame_info.frame.f_globals.get("__file__") or ""
+        match = re.fullmatch(r"l(\d\d)_(\w+)\.py", Path(name).name)
+        if match:
+            return RunContext(number=int(match.group(1)), slug=match.group(2))
+    return RunContext(number=0, slug="scratch")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Settings
+
+
+def parse_value(raw: Any, default: Any, key: str) -> Any:
+    """Convert ``raw`` (a string from ``--set key=value``, or a value) to the type of ``default``.
+
+    Raises :class:`UsageError` naming the key, the expected type and an example when it does not fit.
+    """
+    if not isinstance(raw, str):
+        raw_text = str(raw)
+    else:
+        raw_text = raw.strip()
+    kind = type(default)
+    try:
+        if kind is bool:
+            lowered = raw_text.lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw_text)
+        if kind is int:
+            return int(raw_text)
+        if kind is float:
+            return float(raw_text)
+        if kind is str:
+            return raw_text
+    except ValueError:
+        pass
+    else:
+        raise UsageError(f"setting '{key}' has type {kind.__name__}, which --set cannot change")
+    example = {bool: "true", int: "3", float: "0.01"}.get(kind, "value")
+    raise UsageError(
+        f"--set {key}={raw_text}: '{key}' takes a {kind.__name__} (default {default!r}), e.g. --set {key}={example}"
+    )
+
+
+def settings(**defaults: Any) -> SimpleNamespace:
+    """Declare the lesson's tunables with their defaults; returns them with the learner's overrides applied.
+
+    ``cfg = runtime.settings(epochs=5, lr=0.01)`` then ``cfg.epochs``. Overrides come from ``--set`` (or a
+    test) through the active context; keys this lesson does not declare are for other lessons of the same run.
+    """
+    ctx = current()
+    values = dict(defaults)
+    for key, raw in ctx.overrides.items():
+        if key in defaults:
+            values[key] = parse_value(raw, defaults[key], key)
+    ctx.settings = values
+    return SimpleNamespace(**values)
+
+
+def report(**metrics: Any) -> None:
+    """Record the lesson's headline figures (the runner's summary and the tests read them) and print them."""
+    ctx = current()
+    ctx.metrics.update(metrics)
+    shown = ", ".join(f"{key}={format_metric(value)}" for key, value in metrics.items())
+    print(f"[report] {shown}")
+
+
+def format_metric(value: Any) -> str:
+    """A short, readable rendering of a reported figure."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, float) for v in value):
+        return "[" + ", ".join(f"{v:.3g}" for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {format_metric(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Device and seeds
+
+
+def available_devices() -> dict[str, bool]:
+    """Which accelerators this machine's PyTorch can use."""
+    import torch
+
+    mps = getattr(torch.backends, "mps", None)
+    return {
+        "cuda": torch.cuda.is_available(),
+        "mps": bool(mps is not None and mps.is_available()),
+        "cpu": True,
+    }
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto`` means cuda, then mps, then cpu; asking for one that is missing is a :class:`UsageError`."""
+    import torch
+
+    if name not in DEVICE_CHOICES:
+        raise UsageError(f"unknown device '{name}': choose one of {', '.join(DEVICE_CHOICES)}")
+    available = available_devices()
+    if name == "auto":
+        name = next(kind for kind in ("cuda", "mps", "cpu") if available[kind])
+    elif not available[name]:
+        raise UsageError(
+            f"--device {name}: no {name.upper()} device is available on this machine; "
+            "use --device cpu or --device auto"
+        )
+    return torch.device(name)
+
+
+def device() -> torch.device:
+    """The device this lesson computes on (the learner's ``--device``, default cuda → mps → cpu)."""
+    return resolve_device(current().device)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and PyTorch's random generators so that a run repeats exactly."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def generator() -> torch.Generator:
+    """A CPU random generator seeded from the run's seed, for DataLoader shuffling and random splits."""
+    import torch
+
+    return torch.Generator().manual_seed(current().seed)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Files, figures, progress
+
+
+def out_dir() -> Path:
+    """This lesson's output folder (created on first use)."""
+    path = current().out_dir
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def output_path(name: str) -> Path:
+    """A path for a file the lesson writes, inside its output folder; recorded for the runner."""
+    path = out_dir() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ctx = current()
+    if path not in ctx.files:
+        ctx.files.append(path)
+    return path
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel, where figures are also shown inline."""
+    return "ipykernel" in sys.modules
+
+
+def pyplot():
+    """matplotlib.pyplot on a non-interactive backend (nothing blocks on a window), inline in notebooks."""
+    import matplotlib
+
+    if not in_notebook():
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig: Figure, name: str) -> Path:
+    """Save ``fig`` as a PNG in the lesson's output folder, print its path, and close it."""
+    path = output_path(name if name.endswith(".png") else f"{name}.png")
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    if in_notebook():
+        from IPython.display import display
+
+        display(fig)
+    pyplot().close(fig)
+    print(f"saved figure: {path}")
+    return path
+
+
+def progress(iterable: Iterable[T], desc: str = "", total: int | None = None, **kwargs: Any) -> Iterable[T]:
+    """A tqdm progress bar, silent when stdout is not a terminal or with ``--quiet``."""
+    from tqdm.auto import tqdm
+
+    disable = (
+        current().quiet or not sys.stdout.isatty() or bool(os.environ.get("PYTORCH_TUTORIAL_NO_PROGRESS"))
+    )
+    return tqdm(iterable, desc=desc, total=total, disable=disable, leave=False, **kwargs)

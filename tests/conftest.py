@@ -1,0 +1,81 @@
+"""Shared fixtures: run a lesson in-process through the runner the CLI uses, or run the CLI itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytorch_tutorial import course, runtime
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keep unpacked and downloaded data of the test run out of the learner's own cache."""
+    path = tmp_path_factory.mktemp("cache")
+    os.environ["PYTORCH_TUTORIAL_CACHE"] = str(path)
+    os.environ["PYTORCH_TUTORIAL_NO_PROGRESS"] = "1"
+    return path
+
+
+@pytest.fixture
+def run_lesson(tmp_path: Path):
+    """``run_lesson(13, epochs=1)`` runs lesson 13 on the CPU with those settings; returns its LessonResult.
+
+    Keyword arguments are ``--set`` overrides, except ``device``, ``seed``, ``full_data``, ``data_dir``, ``out``.
+    """
+
+    def _run(
+        number: int,
+        *,
+        device: str = "cpu",
+        seed: int = runtime.DEFAULT_SEED,
+        full_data: bool = False,
+        data_dir: Path | None = None,
+        out: Path | None = None,
+        **overrides: object,
+    ) -> course.LessonResult:
+        lesson = course.BY_NUMBER[number]
+        ctx = runtime.RunContext(
+            number=number,
+            slug=lesson.slug,
+            device=device,
+            seed=seed,
+            out_root=out or tmp_path / "outputs",
+            overrides=dict(overrides),
+            full_data=full_data,
+            data_dir=data_dir,
+        )
+        result = course.run_lesson(lesson, ctx)
+        assert result.status == "ok", result.error
+        return result
+
+    return _run
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m pytorch_tutorial ARGS`` in a fresh process; returns the completed process."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytorch_tutorial", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def assert_usage_error(proc: subprocess.CompletedProcess[str], *phrases: str) -> None:
+    """A learner's mistake: exit status 2, exactly one line on stderr naming the problem, no traceback."""
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for phrase in phrases:
+        assert phrase in lines[0], lines[0]

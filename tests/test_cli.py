@@ -1,0 +1,126 @@
+"""The command line: list without torch, errors as one line with exit 2, summary.json, reproducibility."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import assert_usage_error, run_cli
+
+from pytorch_tutorial import course
+
+
+def test_list_shows_every_lesson_without_importing_torch():
+    code = (
+        "import sys, io, contextlib\n"
+        "from pytorch_tutorial.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out): main(['list'])\n"
+        "print('torch' in sys.modules, 'numpy' in sys.modules)\n"
+        "print(out.getvalue())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, *rows = proc.stdout.splitlines()
+    assert first == "False False"
+    for lesson in course.available_lessons():
+        assert any(row.split()[:1] == [str(lesson.number)] and lesson.title in row for row in rows)
+
+
+def test_list_and_help_are_fast():
+    for args in (["list"], ["--help"], ["run", "--help"]):
+        start = time.perf_counter()
+        proc = run_cli(*args)
+        elapsed = time.perf_counter() - start
+        assert proc.returncode == 0, proc.stderr
+        assert elapsed < 1.5, (
+            f"{args} took {elapsed:.2f} s"
+        )  # 0.5 s target on the 2-core machine, slack for CI
+
+
+def test_unknown_lesson_is_one_line_and_exit_2():
+    assert_usage_error(run_cli("run", "99"), "unknown lesson '99'", "all")
+    assert_usage_error(run_cli("run", "four"), "unknown lesson 'four'")
+
+
+def test_bad_set_key_and_value_are_one_line_and_exit_2(tmp_path):
+    assert_usage_error(
+        run_cli("run", "4", "--set", "epochs=3", "--out", str(tmp_path)), "no setting 'epochs'"
+    )
+    assert_usage_error(run_cli("run", "5", "--set", "n_iters=many", "--out", str(tmp_path)), "n_iters", "int")
+    assert_usage_error(run_cli("run", "5", "--set", "n_iters", "--out", str(tmp_path)), "key=value")
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_missing_device_is_one_line_and_exit_2(tmp_path):
+    import torch
+
+    if not torch.cuda.is_available():
+        assert_usage_error(
+            run_cli("run", "1", "--device", "cuda", "--out", str(tmp_path)), "--device cuda", "cpu"
+        )
+    assert_usage_error(run_cli("run", "1", "--device", "tpu", "--out", str(tmp_path)), "unknown device 'tpu'")
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_run_writes_summary_with_reported_figures(tmp_path):
+    proc = run_cli("run", "4", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    (entry,) = summary["lessons"]
+    assert entry["number"] == 4 and entry["slug"] == "backpropagation" and entry["status"] == "ok"
+    assert entry["metrics"]["loss"] == 1.0 and entry["metrics"]["grad"] == -2.0
+    assert entry["seconds"] > 0
+    assert "Backpropagation" in proc.stdout and "ok" in proc.stdout
+
+
+def test_same_seed_same_figures_and_quiet_prints_only_summary(tmp_path):
+    runs = [
+        run_cli("run", "5", "6", "--quiet", "--seed", "7", "--out", str(tmp_path / str(i))) for i in (1, 2)
+    ]
+    metrics = [
+        [
+            entry["metrics"]
+            for entry in json.loads((tmp_path / str(i) / "summary.json").read_text())["lessons"]
+        ]
+        for i in (1, 2)
+    ]
+    assert metrics[0] == metrics[1]
+    assert all(proc.returncode == 0 for proc in runs)
+    assert "[report]" not in runs[0].stdout and "Training pipeline" in runs[0].stdout
+
+
+@dataclasses.dataclass(frozen=True)
+class _FileLesson(course.Lesson):
+    """A lesson read from any file, to try the runner on a lesson that raises."""
+
+    file: Path = Path()
+
+    @property
+    def path(self) -> Path:
+        return self.file
+
+
+def test_failing_lesson_is_reported_and_others_still_run(tmp_path, monkeypatch):
+    from pytorch_tutorial import cli
+
+    broken_file = tmp_path / "l99_broken.py"
+    broken_file.write_text("raise RuntimeError('boom')\n")
+    broken = _FileLesson(99, "broken", "Broken", "raises", file=broken_file)
+    monkeypatch.setattr(course, "select", lambda words: [broken, course.BY_NUMBER[2]])
+    status = cli.main(["run", "99", "2", "--quiet", "--out", str(tmp_path / "out")])
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert status == 1
+    assert [entry["status"] for entry in summary["lessons"]] == ["failed", "ok"]
+    assert summary["lessons"][0]["error"] == "RuntimeError: boom"
+
+
+def test_info_reports_versions():
+    proc = run_cli("info")
+    assert proc.returncode == 0, proc.stderr
+    import torch
+
+    assert torch.__version__ in proc.stdout and "device chosen" in proc.stdout

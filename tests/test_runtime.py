@@ -1,0 +1,80 @@
+"""The runtime helpers: settings with typed overrides, seeding, device choice, figures, reports."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytorch_tutorial import course, runtime
+
+
+def ctx(tmp_path, **kwargs):
+    return runtime.RunContext(number=99, slug="test_lesson", out_root=tmp_path, **kwargs)
+
+
+def test_settings_apply_only_declared_overrides(tmp_path):
+    with runtime.activate(ctx(tmp_path, overrides={"epochs": "3", "lr": "0.5", "other": "x"})):
+        cfg = runtime.settings(epochs=10, lr=0.1, verbose=False)
+    assert (cfg.epochs, cfg.lr, cfg.verbose) == (3, 0.5, False)
+    assert not hasattr(cfg, "other")
+
+
+@pytest.mark.parametrize(
+    ("raw", "default", "expected"),
+    [
+        ("2", 1, 2),
+        ("1e-3", 0.1, 0.001),
+        ("true", False, True),
+        ("off", True, False),
+        ("cifar10", "mnist", "cifar10"),
+    ],
+)
+def test_parse_value_types_from_default(raw, default, expected):
+    value = runtime.parse_value(raw, default, "key")
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize(("raw", "default"), [("2.5", 1), ("many", 0.1), ("maybe", True)])
+def test_parse_value_rejects_wrong_type(raw, default):
+    with pytest.raises(runtime.UsageError, match="key"):
+        runtime.parse_value(raw, default, "key")
+
+
+@given(st.integers(min_value=0, max_value=2**31 - 1))
+def test_same_seed_same_random_numbers(seed):
+    runtime.seed_everything(seed)
+    first = torch.rand(3)
+    runtime.seed_everything(seed)
+    assert torch.equal(first, torch.rand(3))
+
+
+def test_device_choice(tmp_path):
+    assert runtime.resolve_device("cpu").type == "cpu"
+    expected = (
+        "cuda" if torch.cuda.is_available() else ("mps" if runtime.available_devices()["mps"] else "cpu")
+    )
+    assert runtime.resolve_device("auto").type == expected
+    with pytest.raises(runtime.UsageError, match="unknown device"):
+        runtime.resolve_device("gpu")
+
+
+def test_output_folder_figure_and_report(tmp_path, capsys):
+    context = ctx(tmp_path)
+    with runtime.activate(context):
+        plt = runtime.pyplot()
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        path = runtime.save_figure(fig, "line")
+        runtime.report(loss=0.25, name="x")
+    assert path == tmp_path / "99-test-lesson" / "line.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert context.metrics == {"loss": 0.25, "name": "x"} and context.files == [path]
+    out = capsys.readouterr().out
+    assert f"saved figure: {path}" in out and "[report] loss=0.25, name=x" in out
+
+
+def test_declared_settings_read_without_running():
+    assert course.declared_settings(course.BY_NUMBER[2]) == {}
+    assert "n_iters" in course.declared_settings(course.BY_NUMBER[5])
