@@ -36,9 +36,7 @@ def test_list_and_help_are_fast():
         proc = run_cli(*args)
         elapsed = time.perf_counter() - start
         assert proc.returncode == 0, proc.stderr
-        assert elapsed < 1.5, (
-            f"{args} took {elapsed:.2f} s"
-        )  # 0.5 s target on the 2-core machine, slack for CI
+        assert elapsed < 1.5, f"{args} took {elapsed:.2f} s"  # 0.5 s target on the 2-core machine, slack for CI
 
 
 def test_unknown_lesson_is_one_line_and_exit_2():
@@ -47,9 +45,7 @@ def test_unknown_lesson_is_one_line_and_exit_2():
 
 
 def test_bad_set_key_and_value_are_one_line_and_exit_2(tmp_path):
-    assert_usage_error(
-        run_cli("run", "4", "--set", "epochs=3", "--out", str(tmp_path)), "no setting 'epochs'"
-    )
+    assert_usage_error(run_cli("run", "4", "--set", "epochs=3", "--out", str(tmp_path)), "no setting 'epochs'")
     assert_usage_error(run_cli("run", "5", "--set", "n_iters=many", "--out", str(tmp_path)), "n_iters", "int")
     assert_usage_error(run_cli("run", "5", "--set", "n_iters", "--out", str(tmp_path)), "key=value")
     assert not (tmp_path / "summary.json").exists()
@@ -59,9 +55,7 @@ def test_missing_device_is_one_line_and_exit_2(tmp_path):
     import torch
 
     if not torch.cuda.is_available():
-        assert_usage_error(
-            run_cli("run", "1", "--device", "cuda", "--out", str(tmp_path)), "--device cuda", "cpu"
-        )
+        assert_usage_error(run_cli("run", "1", "--device", "cuda", "--out", str(tmp_path)), "--device cuda", "cpu")
     assert_usage_error(run_cli("run", "1", "--device", "tpu", "--out", str(tmp_path)), "unknown device 'tpu'")
     assert not (tmp_path / "summary.json").exists()
 
@@ -78,14 +72,9 @@ def test_run_writes_summary_with_reported_figures(tmp_path):
 
 
 def test_same_seed_same_figures_and_quiet_prints_only_summary(tmp_path):
-    runs = [
-        run_cli("run", "5", "6", "--quiet", "--seed", "7", "--out", str(tmp_path / str(i))) for i in (1, 2)
-    ]
+    runs = [run_cli("run", "5", "6", "--quiet", "--seed", "7", "--out", str(tmp_path / str(i))) for i in (1, 2)]
     metrics = [
-        [
-            entry["metrics"]
-            for entry in json.loads((tmp_path / str(i) / "summary.json").read_text())["lessons"]
-        ]
+        [entry["metrics"] for entry in json.loads((tmp_path / str(i) / "summary.json").read_text())["lessons"]]
         for i in (1, 2)
     ]
     assert metrics[0] == metrics[1]

@@ -52,9 +52,7 @@ def test_same_seed_same_random_numbers(seed):
 
 def test_device_choice(tmp_path):
     assert runtime.resolve_device("cpu").type == "cpu"
-    expected = (
-        "cuda" if torch.cuda.is_available() else ("mps" if runtime.available_devices()["mps"] else "cpu")
-    )
+    expected = "cuda" if torch.cuda.is_available() else ("mps" if runtime.available_devices()["mps"] else "cpu")
     assert runtime.resolve_device("auto").type == expected
     with pytest.raises(runtime.UsageError, match="unknown device"):
         runtime.resolve_device("gpu")

@@ -28,9 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run lessons in order and print a summary")
     run.add_argument("lessons", nargs="*", metavar="N", help="lesson numbers, or 'all'")
     run.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda or mps")
-    run.add_argument(
-        "--seed", type=int, default=runtime.DEFAULT_SEED, help="random seed (default %(default)s)"
-    )
+    run.add_argument("--seed", type=int, default=runtime.DEFAULT_SEED, help="random seed (default %(default)s)")
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default %(default)s)")
     run.add_argument(
         "--set",
@@ -46,9 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="download and use the full datasets instead of the embedded ones",
     )
-    run.add_argument(
-        "--data-dir", type=Path, help="use MNIST files from DIR/MNIST/raw instead of the embedded set"
-    )
+    run.add_argument("--data-dir", type=Path, help="use MNIST files from DIR/MNIST/raw instead of the embedded set")
 
     # predict: implemented in pytorch_tutorial/predict.py (issue 5)
     predict = commands.add_parser("predict", help="classify your own handwritten-digit images")
@@ -63,9 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     start = exercises_commands.add_parser("start", help="copy the stubs (never overwrites a file)")
     start.add_argument("dir", nargs="?", type=Path, default=Path("my-exercises"))
     check = commands.add_parser("check", help="check your exercise solutions")
-    check.add_argument(
-        "which", nargs="?", metavar="N|N.K", help="a lesson's exercises (N) or one exercise (N.K)"
-    )
+    check.add_argument("which", nargs="?", metavar="N|N.K", help="a lesson's exercises (N) or one exercise (N.K)")
     check.add_argument("--dir", type=Path, default=Path("my-exercises"), help="your exercises folder")
     check.add_argument("--watch", action="store_true", help="check again each time a file is saved")
     hint = commands.add_parser("hint", help="a hint for one exercise")

@@ -43,42 +43,24 @@ class Lesson:
 
 
 LESSONS: tuple[Lesson, ...] = (
-    Lesson(
-        1, "installation", "Installation", "Environment check: versions, CUDA/MPS, device, a tensor op on it"
-    ),
-    Lesson(
-        2, "tensors", "Tensor basics", "Creation, arithmetic, indexing, reshape, NumPy round trip, devices"
-    ),
+    Lesson(1, "installation", "Installation", "Environment check: versions, CUDA/MPS, device, a tensor op on it"),
+    Lesson(2, "tensors", "Tensor basics", "Creation, arithmetic, indexing, reshape, NumPy round trip, devices"),
     Lesson(3, "autograd", "Autograd", "requires_grad, backward, vector-Jacobian products, stopping tracking"),
     Lesson(4, "backpropagation", "Backpropagation", "Chain rule by hand vs autograd vs finite differences"),
     Lesson(5, "gradient_descent", "Gradient descent", "Fit f(x)=2x in NumPy by hand, then with autograd"),
-    Lesson(
-        6, "training_pipeline", "Training pipeline", "Loss, optimizer, nn.Linear and nn.Module step by step"
-    ),
+    Lesson(6, "training_pipeline", "Training pipeline", "Loss, optimizer, nn.Linear and nn.Module step by step"),
     Lesson(7, "linear_regression", "Linear regression", "nn.Linear + MSE + SGD vs the least-squares optimum"),
-    Lesson(
-        8, "logistic_regression", "Logistic regression", "Breast-cancer data, sigmoid + BCE, vs scikit-learn"
-    ),
+    Lesson(8, "logistic_regression", "Logistic regression", "Breast-cancer data, sigmoid + BCE, vs scikit-learn"),
     Lesson(9, "dataloader", "Dataset and DataLoader", "A custom Dataset, batching, workers, MNIST", True),
-    Lesson(
-        10, "transforms", "Transforms", "Callable transforms, Compose, torchvision transforms v2 on a photo"
-    ),
-    Lesson(
-        11, "softmax_crossentropy", "Softmax and cross-entropy", "Stable softmax, CrossEntropyLoss on logits"
-    ),
+    Lesson(10, "transforms", "Transforms", "Callable transforms, Compose, torchvision transforms v2 on a photo"),
+    Lesson(11, "softmax_crossentropy", "Softmax and cross-entropy", "Stable softmax, CrossEntropyLoss on logits"),
     Lesson(12, "activations", "Activation functions", "Step, sigmoid, tanh, ReLU, leaky ReLU, softmax"),
-    Lesson(
-        13, "feedforward", "Feed-forward network", "784-500-10 MLP on MNIST: training loop, evaluation", True
-    ),
+    Lesson(13, "feedforward", "Feed-forward network", "784-500-10 MLP on MNIST: training loop, evaluation", True),
     Lesson(14, "cnn", "Convolutional network", "LeNet on MNIST, output sizes, what the filters learn", True),
     Lesson(15, "transfer_learning", "Transfer learning", "Fine-tune all vs train only a new head", True),
     Lesson(16, "tensorboard", "TensorBoard", "Scalars, images, graph, histograms, PR curves, hparams", True),
-    Lesson(
-        17, "save_load", "Saving and loading", "state_dict, safe torch.load, checkpoints, exact resume", True
-    ),
-    Lesson(
-        18, "distributed", "Distributed training", "DistributedDataParallel under torchrun, 2 processes", True
-    ),
+    Lesson(17, "save_load", "Saving and loading", "state_dict, safe torch.load, checkpoints, exact resume", True),
+    Lesson(18, "distributed", "Distributed training", "DistributedDataParallel under torchrun, 2 processes", True),
 )
 
 BY_NUMBER: dict[int, Lesson] = {lesson.number: lesson for lesson in LESSONS}
@@ -92,9 +74,7 @@ def available_lessons() -> tuple[Lesson, ...]:
 def select(words: list[str]) -> list[Lesson]:
     """Lessons named on the command line (``4 5``, ``all``) in course order, each once."""
     if not words:
-        raise runtime.UsageError(
-            "name the lessons to run, e.g. 'run 4' or 'run all' (see 'pytorch-tutorial list')"
-        )
+        raise runtime.UsageError("name the lessons to run, e.g. 'run 4' or 'run all' (see 'pytorch-tutorial list')")
     chosen: set[int] = set()
     for word in words:
         if word == "all":

@@ -35,9 +35,7 @@ def train_epoch(
 
 
 @torch.no_grad()
-def predict(
-    model: nn.Module, loader: Iterable[Batch], device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(model: nn.Module, loader: Iterable[Batch], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """Logits and targets for every batch of ``loader``, in evaluation mode, on the CPU."""
     model.eval()
     all_logits, all_targets = [], []

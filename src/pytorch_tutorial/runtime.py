@@ -103,10 +103,7 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
 
     Raises :class:`UsageError` naming the key, the expected type and an example when it does not fit.
     """
-    if not isinstance(raw, str):
-        raw_text = str(raw)
-    else:
-        raw_text = raw.strip()
+    raw_text = raw.strip() if isinstance(raw, str) else str(raw)
     kind = type(default)
     try:
         if kind is bool:
@@ -193,8 +190,7 @@ def resolve_device(name: str = "auto") -> torch.device:
         name = next(kind for kind in ("cuda", "mps", "cpu") if available[kind])
     elif not available[name]:
         raise UsageError(
-            f"--device {name}: no {name.upper()} device is available on this machine; "
-            "use --device cpu or --device auto"
+            f"--device {name}: no {name.upper()} device is available on this machine; use --device cpu or --device auto"
         )
     return torch.device(name)
 
@@ -275,7 +271,5 @@ def progress(iterable: Iterable[T], desc: str = "", total: int | None = None, **
     """A tqdm progress bar, silent when stdout is not a terminal or with ``--quiet``."""
     from tqdm.auto import tqdm
 
-    disable = (
-        current().quiet or not sys.stdout.isatty() or bool(os.environ.get("PYTORCH_TUTORIAL_NO_PROGRESS"))
-    )
+    disable = current().quiet or not sys.stdout.isatty() or bool(os.environ.get("PYTORCH_TUTORIAL_NO_PROGRESS"))
     return tqdm(iterable, desc=desc, total=total, disable=disable, leave=False, **kwargs)

@@ -96,9 +96,7 @@ def dataset(train: bool, transform: Callable[[Any], Any] | None = None):
         return MNIST(data_dir_root(ctx.data_dir), train=train, transform=transform, download=False)
     if kind == "full":
         root = cache_dir("full")
-        with download_guard(
-            "MNIST", root / "MNIST", "the embedded 5,000-digit subset works without --full-data"
-        ):
+        with download_guard("MNIST", root / "MNIST", "the embedded 5,000-digit subset works without --full-data"):
             return MNIST(root, train=train, transform=transform, download=True)
     return MNIST(embedded_root(), train=train, transform=transform, download=False)
 

@@ -118,6 +118,4 @@ if device.type != "cpu":
 # %%
 w = torch.ones(5, requires_grad=True)
 print(w)
-runtime.report(
-    shares_memory=shares_tensor_to_numpy and shares_numpy_to_tensor, view_shape=list(two_by_eight.shape)
-)
+runtime.report(shares_memory=shares_tensor_to_numpy and shares_numpy_to_tensor, view_shape=list(two_by_eight.shape))
