@@ -85,13 +85,40 @@ def current() -> RunContext:
 
 
 def _default_context() -> RunContext:
-    """Context for a lesson run as a plain script (``python -m pytorch_tutorial.lessons.l04_...``)."""
+    """Context for a lesson run as a plain script (``python -m pytorch_tutorial.lessons.l04_...``) or notebook.
+
+    The lesson is found from the calling file's name, or from ``PYTORCH_TUTORIAL_LESSON`` (a notebook has no file).
+    Environment variables stand in for the runner's options: ``PYTORCH_TUTORIAL_DEVICE``, ``PYTORCH_TUTORIAL_SEED``,
+    ``PYTORCH_TUTORIAL_OUT`` and ``PYTORCH_TUTORIAL_SET`` (``"epochs=1,lr=0.1"``, like repeated ``--set``).
+    """
+    number, slug = 0, "scratch"
     for frame_info in inspect.stack():
         name = frame_info.frame.f_globals.get("__file__") or ""
         match = re.fullmatch(r"l(\d\d)_(\w+)\.py", Path(name).name)
         if match:
-            return RunContext(number=int(match.group(1)), slug=match.group(2))
-    return RunContext(number=0, slug="scratch")
+            number, slug = int(match.group(1)), match.group(2)
+            break
+    else:
+        lesson_env = os.environ.get("PYTORCH_TUTORIAL_LESSON", "")
+        if lesson_env.isdigit():
+            from pytorch_tutorial import course
+
+            lesson = course.BY_NUMBER.get(int(lesson_env))
+            if lesson is not None:
+                number, slug = lesson.number, lesson.slug
+    overrides = {}
+    for pair in os.environ.get("PYTORCH_TUTORIAL_SET", "").split(","):
+        key, sep, value = pair.partition("=")
+        if sep and key.strip():
+            overrides[key.strip()] = value.strip()
+    return RunContext(
+        number=number,
+        slug=slug,
+        device=os.environ.get("PYTORCH_TUTORIAL_DEVICE", "auto"),
+        seed=int(os.environ.get("PYTORCH_TUTORIAL_SEED", DEFAULT_SEED)),
+        out_root=Path(os.environ.get("PYTORCH_TUTORIAL_OUT", "outputs")),
+        overrides=overrides,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
