@@ -23,37 +23,42 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def run_lesson_at(
+    number: int,
+    out: Path,
+    *,
+    device: str = "cpu",
+    seed: int = runtime.DEFAULT_SEED,
+    full_data: bool = False,
+    data_dir: Path | None = None,
+    **overrides: object,
+) -> course.LessonResult:
+    """Run lesson ``number`` on the CPU with ``overrides`` as ``--set`` values, writing under ``out``.
+
+    Usable from module-scoped fixtures (run a lesson once, assert many things). Fails the test if the lesson fails.
+    """
+    lesson = course.BY_NUMBER[number]
+    ctx = runtime.RunContext(
+        number=number,
+        slug=lesson.slug,
+        device=device,
+        seed=seed,
+        out_root=out,
+        overrides=dict(overrides),
+        full_data=full_data,
+        data_dir=data_dir,
+    )
+    result = course.run_lesson(lesson, ctx)
+    assert result.status == "ok", result.error
+    return result
+
+
 @pytest.fixture
 def run_lesson(tmp_path: Path):
-    """``run_lesson(13, epochs=1)`` runs lesson 13 on the CPU with those settings; returns its LessonResult.
+    """``run_lesson(13, epochs=1)`` runs lesson 13 under ``tmp_path`` (see :func:`run_lesson_at`)."""
 
-    Keyword arguments are ``--set`` overrides, except ``device``, ``seed``, ``full_data``, ``data_dir``, ``out``.
-    """
-
-    def _run(
-        number: int,
-        *,
-        device: str = "cpu",
-        seed: int = runtime.DEFAULT_SEED,
-        full_data: bool = False,
-        data_dir: Path | None = None,
-        out: Path | None = None,
-        **overrides: object,
-    ) -> course.LessonResult:
-        lesson = course.BY_NUMBER[number]
-        ctx = runtime.RunContext(
-            number=number,
-            slug=lesson.slug,
-            device=device,
-            seed=seed,
-            out_root=out or tmp_path / "outputs",
-            overrides=dict(overrides),
-            full_data=full_data,
-            data_dir=data_dir,
-        )
-        result = course.run_lesson(lesson, ctx)
-        assert result.status == "ok", result.error
-        return result
+    def _run(number: int, *, out: Path | None = None, **kwargs: object) -> course.LessonResult:
+        return run_lesson_at(number, out or tmp_path / "outputs", **kwargs)
 
     return _run
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import run_lesson_at
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytorch_tutorial import course, runtime
+from pytorch_tutorial import course
 
 
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory: pytest.TempPathFactory) -> course.LessonResult:
     """Lesson 4 run once on the CPU."""
-    ctx = runtime.RunContext(number=4, slug="backpropagation", device="cpu", out_root=tmp_path_factory.mktemp("out"))
-    result = course.run_lesson(course.BY_NUMBER[4], ctx)
-    assert result.status == "ok", result.error
-    return result
+    return run_lesson_at(4, tmp_path_factory.mktemp("out"))
 
 
 def test_one_weight_by_hand_and_autograd(lesson):

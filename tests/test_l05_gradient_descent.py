@@ -5,20 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import run_lesson_at
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from pytorch_tutorial import course, runtime
+from pytorch_tutorial import course
 
 
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory: pytest.TempPathFactory) -> course.LessonResult:
     """Lesson 5 run once on the CPU with its defaults."""
-    ctx = runtime.RunContext(number=5, slug="gradient_descent", device="cpu", out_root=tmp_path_factory.mktemp("out"))
-    result = course.run_lesson(course.BY_NUMBER[5], ctx)
-    assert result.status == "ok", result.error
-    return result
+    return run_lesson_at(5, tmp_path_factory.mktemp("out"))
 
 
 def autograd_gradient(ns: dict, x: np.ndarray, y: np.ndarray, w: float) -> float:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import run_lesson_at
 from torch import nn
 
-from pytorch_tutorial import course, runtime
+from pytorch_tutorial import course
 
 
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory: pytest.TempPathFactory) -> course.LessonResult:
     """Lesson 6 run once on the CPU with its defaults."""
-    ctx = runtime.RunContext(number=6, slug="training_pipeline", device="cpu", out_root=tmp_path_factory.mktemp("out"))
-    result = course.run_lesson(course.BY_NUMBER[6], ctx)
-    assert result.status == "ok", result.error
-    return result
+    return run_lesson_at(6, tmp_path_factory.mktemp("out"))
 
 
 def test_every_stage_converges_to_f5_near_10(lesson):
