@@ -1,0 +1,149 @@
+"""Lesson 18: DDP under torchrun with 2 CPU processes, and the launcher's failure handling."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from pytorch_tutorial import course, distributed, models, runtime
+from pytorch_tutorial.data import mnist
+
+
+@pytest.fixture(scope="module")
+def lesson18(tmp_path_factory: pytest.TempPathFactory) -> course.LessonResult:
+    """Lesson 18 run once through the runner, on the CPU with 2 processes (starting them takes seconds)."""
+    ctx = runtime.RunContext(
+        number=18,
+        slug="distributed",
+        device="cpu",
+        out_root=tmp_path_factory.mktemp("l18"),
+        overrides={"nproc": 2, "epochs": 2},
+    )
+    result = course.run_lesson(course.BY_NUMBER[18], ctx)
+    assert result.status == "ok", result.error
+    return result
+
+
+def test_two_ranks_train_to_the_accuracy_bar(lesson18):
+    metrics = lesson18.metrics
+    assert metrics["world_size"] == 2
+    assert metrics["backend"] == "gloo"
+    # FeedForward on the 4,000 embedded digits reaches ~0.90 after 2 epochs; measured on the 1,000 test digits
+    assert 0.85 <= metrics["test_accuracy"] <= 1.0
+    result = lesson18.namespace["result"]
+    assert result["test_samples"] == 1000
+    assert result["samples_per_rank"] == 2000  # each rank saw half of the 4,000 training digits per epoch
+    losses = result["train_losses"]
+    assert len(losses) == 2 and losses[1] < losses[0]
+
+
+def test_one_ddp_step_equals_one_single_process_step(lesson18):
+    result = lesson18.namespace["result"]
+    assert lesson18.metrics["max_abs_diff_vs_single"] < 1e-6
+    # the step really moved the weights, far more than the difference: the comparison is not of unchanged weights
+    assert result["one_step_weight_change"] > 1e-4
+    assert result["batch_size_per_rank"] == 50
+
+
+def test_rank_zero_alone_writes_a_safe_checkpoint(lesson18):
+    ns = lesson18.namespace
+    out_dir = Path(ns["out_dir"])
+    checkpoint_path = out_dir / distributed.CHECKPOINT_NAME
+    saved = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
+    assert saved["written_by_rank"] == 0 and saved["world_size"] == 2
+    model = models.FeedForward()
+    model.load_state_dict(saved["model_state"])  # plain keys: no DDP "module." prefix
+    assert not any(key.startswith("module.") for key in saved["model_state"])
+    # nothing half-written or per-rank lies around: only the checkpoint and the result file
+    assert sorted(path.name for path in out_dir.iterdir()) == sorted(
+        [distributed.CHECKPOINT_NAME, distributed.RESULT_NAME]
+    )
+    assert set(lesson18.files) == {checkpoint_path, out_dir / distributed.RESULT_NAME}
+
+
+def test_checkpoint_reproduces_the_accuracy_the_ranks_summed(lesson18, tmp_path):
+    saved = torch.load(lesson18.namespace["checkpoint_path"], map_location="cpu", weights_only=True)
+    model = models.FeedForward()
+    model.load_state_dict(saved["model_state"])
+    model.eval()
+    with runtime.activate(runtime.RunContext(number=18, slug="distributed", device="cpu", out_root=tmp_path)):
+        images, labels = mnist.tensors(train=False)
+    with torch.no_grad():
+        predictions = model(distributed.normalized(images)).argmax(dim=1)
+    accuracy = (predictions == labels).sum().item() / len(labels)
+    assert accuracy == lesson18.metrics["test_accuracy"]  # both are counts over counts: exactly equal
+    assert lesson18.namespace["single_process_accuracy"] == pytest.approx(accuracy, abs=1e-6)  # a float32 mean
+
+
+def test_sampler_shards_are_disjoint_cover_the_data_and_reshuffle(lesson18):
+    ns = lesson18.namespace
+    assert ns["shards_disjoint"] is True and ns["shards_cover"] is True
+    assert len(ns["epoch0"][0]) == len(ns["epoch0"][1]) == 2000
+    assert ns["epoch1_rank0"] != ns["epoch0"][0]
+    assert sorted(ns["epoch1_rank0"]) != sorted(ns["epoch0"][0])  # a new epoch is a new split, not a reorder
+
+
+def test_torchrun_command_carries_the_data_options(lesson18):
+    args = lesson18.namespace["torchrun_args"]
+    assert args[:3] == ["--standalone", "--nproc-per-node", "2"]
+    assert "--full-data" not in args and "--data-dir" not in args
+
+
+def test_a_failing_worker_fails_the_lesson_with_its_error(tmp_path, monkeypatch):
+    """A rank that cannot join the group (bad network interface) fails the lesson with gloo's own error line."""
+    broken = {**distributed.worker_env(2), "GLOO_SOCKET_IFNAME": "no-such-interface"}
+    monkeypatch.setattr(distributed, "worker_env", lambda nproc: broken)
+    ctx = runtime.RunContext(number=18, slug="distributed", device="cpu", out_root=tmp_path, overrides={"epochs": 1})
+    result = course.run_lesson(course.BY_NUMBER[18], ctx)
+    assert result.status == "failed"
+    assert "the distributed workers failed (exit status" in result.error
+    assert "no-such-interface" in result.error  # the root cause, not only torchrun's summary
+    assert not (tmp_path / "18-distributed" / distributed.CHECKPOINT_NAME).exists()
+
+
+@pytest.mark.parametrize("key, value", [("nproc", 0), ("batch_size", -1), ("lr", 0.0)])
+def test_bad_settings_are_usage_errors(tmp_path, key, value):
+    ctx = runtime.RunContext(number=18, slug="distributed", device="cpu", out_root=tmp_path, overrides={key: value})
+    with pytest.raises(runtime.UsageError, match=f"--set {key}="):
+        course.run_lesson(course.BY_NUMBER[18], ctx)
+
+
+def test_launch_reports_exit_status_and_last_stderr_lines():
+    code = "import sys; print('x' * 5, file=sys.stderr); raise ValueError('rank 1 ran out of data'); "
+    with pytest.raises(RuntimeError, match=r"exit status 1\): ValueError: rank 1 ran out of data") as info:
+        distributed.launch([sys.executable, "-c", code], timeout=60)
+    assert "xxxxx" in str(info.value)
+    assert distributed.launch([sys.executable, "-c", "print('fine')"], timeout=60) == "fine\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; process groups are POSIX")
+def test_launch_timeout_stops_the_workers_too(tmp_path):
+    """On a timeout the launcher kills torchrun's whole process group, so no worker is left behind."""
+    pid_file = tmp_path / "child.pid"
+    code = (
+        "import subprocess, sys, time, pathlib;"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)']);"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(child.pid)); time.sleep(120)"
+    )
+    start = time.perf_counter()
+    with pytest.raises(RuntimeError, match="did not finish within 5 s"):
+        distributed.launch([sys.executable, "-c", code], timeout=5)
+    assert time.perf_counter() - start < 60
+    child = int(pid_file.read_text())
+    deadline = time.perf_counter() + 10
+    while _alive(child) and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped counts as dead)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
