@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import shutil
 import sys
 import time
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import run_lesson_at
 
 from pytorch_tutorial import course, distributed, models, runtime
 from pytorch_tutorial.data import mnist
@@ -16,16 +19,7 @@ from pytorch_tutorial.data import mnist
 @pytest.fixture(scope="module")
 def lesson18(tmp_path_factory: pytest.TempPathFactory) -> course.LessonResult:
     """Lesson 18 run once through the runner, on the CPU with 2 processes (starting them takes seconds)."""
-    ctx = runtime.RunContext(
-        number=18,
-        slug="distributed",
-        device="cpu",
-        out_root=tmp_path_factory.mktemp("l18"),
-        overrides={"nproc": 2, "epochs": 2},
-    )
-    result = course.run_lesson(course.BY_NUMBER[18], ctx)
-    assert result.status == "ok", result.error
-    return result
+    return run_lesson_at(18, tmp_path_factory.mktemp("l18"), nproc=2, epochs=2)
 
 
 def test_two_ranks_train_to_the_accuracy_bar(lesson18):
@@ -91,6 +85,24 @@ def test_torchrun_command_carries_the_data_options(lesson18):
     args = lesson18.namespace["torchrun_args"]
     assert args[:3] == ["--standalone", "--nproc-per-node", "2"]
     assert "--full-data" not in args and "--data-dir" not in args
+
+
+def test_workers_read_the_learners_data_dir(tmp_path):
+    """With --data-dir the workers train and test on that copy: here its test labels are all shifted by one, so
+    a network that learned digits scores almost nothing on it — if the workers read the embedded set instead,
+    the accuracy would be ~0.9."""
+    raw = tmp_path / "mnist" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in mnist.RAW_FILES:
+        shutil.copy(mnist.EMBEDDED / f"{name}.gz", raw / f"{name}.gz")
+    labels = gzip.decompress((raw / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    shifted = labels[:8] + bytes((label + 1) % 10 for label in labels[8:])  # 8-byte IDX header, then one byte each
+    (raw / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(shifted))
+
+    result = run_lesson_at(18, tmp_path / "outputs", data_dir=tmp_path / "mnist", epochs=1)
+    assert result.namespace["torchrun_args"][-2:] == ["--data-dir", str((tmp_path / "mnist").resolve())]
+    assert result.metrics["test_accuracy"] < 0.2
+    assert result.namespace["single_process_accuracy"] == pytest.approx(result.metrics["test_accuracy"], abs=1e-6)
 
 
 def test_a_failing_worker_fails_the_lesson_with_its_error(tmp_path, monkeypatch):
