@@ -40,5 +40,8 @@ def download_guard(what: str, folder: Path, offline_hint: str) -> Iterator[None]
         innermost: BaseException = exc
         while innermost.__cause__ or innermost.__context__:
             innermost = innermost.__cause__ or innermost.__context__  # type: ignore[assignment]
-        reason = (str(innermost).splitlines() or [type(innermost).__name__])[0]
+        lines = [line.strip() for line in str(innermost).splitlines() if line.strip()] or [type(innermost).__name__]
+        reason = lines[0]
+        if reason.endswith(":") and len(lines) > 1:  # torchvision: "Error downloading x.gz:" then the causes
+            reason = f"{reason} {lines[-1]}"
         raise UsageError(f"could not download {what} ({reason}); {offline_hint}") from None
