@@ -6,6 +6,8 @@ Lesson 13 introduces :class:`FeedForward`, lesson 14 :class:`LeNet`; lessons 15â
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -49,3 +51,46 @@ class LeNet(nn.Module):
         x = self.relu(self.fc1(x))
         x = self.relu(self.fc2(x))
         return self.fc3(x)
+
+
+ARCHITECTURES: dict[str, type[nn.Module]] = {"FeedForward": FeedForward, "LeNet": LeNet}
+"""The networks :func:`build_model` can rebuild, by the name a checkpoint stores under ``"arch"``."""
+
+_CONSTRUCTOR_KEYS: dict[str, tuple[str, ...]] = {
+    "FeedForward": ("input_size", "hidden_size", "num_classes"),
+    "LeNet": ("in_channels", "num_classes"),
+}
+
+
+def build_model(checkpoint: dict[str, Any]) -> nn.Module:
+    """Rebuild the network a checkpoint describes and load its weights; returned in evaluation mode, on the CPU.
+
+    ``checkpoint`` is a dict such as lesson 14 saves: ``{"arch": "LeNet", "in_channels": 1, "num_classes": 10,
+    ..., "state_dict": model.state_dict()}``. The constructor arguments are read from the keys the architecture
+    takes (:class:`FeedForward`: input_size, hidden_size, num_classes; :class:`LeNet`: in_channels, num_classes);
+    a missing one keeps its default. Raises :class:`ValueError` for an unknown ``arch``, a missing
+    ``state_dict``, or weights that do not fit the architecture (missing, extra or differently shaped tensors).
+    """
+    if not isinstance(checkpoint, dict):
+        raise ValueError(f"a checkpoint is a dict with 'arch' and 'state_dict', not {type(checkpoint).__name__}")
+    arch = checkpoint.get("arch")
+    if not isinstance(arch, str) or arch not in ARCHITECTURES:
+        known = ", ".join(sorted(ARCHITECTURES))
+        raise ValueError(f"unknown architecture {arch!r} in the checkpoint; this course builds {known}")
+    state_dict = checkpoint.get("state_dict")
+    if not isinstance(state_dict, dict):
+        raise ValueError(f"the {arch} checkpoint has no 'state_dict' of weights")
+    kwargs = {key: checkpoint[key] for key in _CONSTRUCTOR_KEYS[arch] if key in checkpoint}
+    for key, value in kwargs.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"the {arch} checkpoint's {key!r} must be a positive whole number, not {value!r}")
+    model = ARCHITECTURES[arch](**kwargs)
+    try:
+        model.load_state_dict(state_dict)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()
+        detail = " ".join(line.strip() for line in first[1:3]) or first[0]
+        raise ValueError(
+            f"the weights do not fit {arch}({', '.join(f'{k}={v}' for k, v in kwargs.items())}): {detail}"
+        ) from exc
+    return model.eval()
