@@ -12,7 +12,7 @@ import pytest
 import torch
 from conftest import run_lesson_at
 
-from pytorch_tutorial import course
+from pytorch_tutorial import course, runtime
 from pytorch_tutorial.data import wine
 
 
@@ -101,3 +101,9 @@ def test_guard_works_with_the_spawn_start_method(tmp_path):
     (entry,) = json.loads((tmp_path / "summary.json").read_text())["lessons"]
     assert entry["metrics"]["worker_pids"] == 2 and entry["metrics"]["same_batches_without_workers"] is True
     assert not (tmp_path / "outputs").exists()  # the re-imported lesson in the workers wrote nothing
+
+
+@pytest.mark.parametrize("setting", [{"batch_size": 0}, {"num_workers": -1}])
+def test_impossible_settings_are_a_usage_error(run_lesson, setting):
+    with pytest.raises(runtime.UsageError, match="batch_size must be at least 1"):
+        run_lesson(9, **setting)

@@ -96,7 +96,13 @@ predicted = model(x).detach().cpu().numpy()
 order = np.argsort(x_numpy[:, 0])
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(x_numpy, y_numpy, "o", markersize=4, label="data")
-ax.plot(x_numpy[order], predicted[order], "-", color="tab:red", label=f"ŷ = {weight:.1f}·x + {bias:.1f}")
+ax.plot(
+    x_numpy[order],
+    predicted[order],
+    "-",
+    color="tab:red",
+    label=f"ŷ = {weight:.1f}·x {'+' if bias >= 0 else '−'} {abs(bias):.1f}",
+)
 ax.set(xlabel="x", ylabel="y", title="Linear regression with nn.Linear")
 ax.legend()
 runtime.save_figure(fig, "fitted_line.png")

@@ -23,6 +23,8 @@ from pytorch_tutorial import runtime
 from pytorch_tutorial.data import mnist, wine
 
 cfg = runtime.settings(batch_size=4, num_workers=2, epochs=2)
+if cfg.batch_size < 1 or cfg.num_workers < 0:
+    raise runtime.UsageError("--set: batch_size must be at least 1 and num_workers at least 0, e.g. --set batch_size=8")
 
 # %% [markdown]
 # ## The wine data
@@ -60,7 +62,9 @@ class WineDataset(Dataset):
 
 dataset = WineDataset()
 first_features, first_label = dataset[0]
-print(f"{len(dataset)} samples; the first: label {first_label.item()}, features {first_features.tolist()}")
+print(
+    f"{len(dataset)} samples; the first: label {first_label.item()}, features {[round(v, 2) for v in first_features.tolist()]}"
+)
 
 # %% [markdown]
 # ## A `DataLoader`: batches and shuffling
