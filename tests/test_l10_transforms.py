@@ -9,7 +9,7 @@ from conftest import run_lesson_at
 from PIL import Image
 from sklearn.datasets import load_sample_image
 
-from pytorch_tutorial import course
+from pytorch_tutorial import course, runtime
 from pytorch_tutorial.data import wine
 
 
@@ -75,8 +75,6 @@ def test_before_after_grid_png(lesson):
         assert image.format == "PNG" and image.width > 600
 
 
-def test_unknown_photo_is_a_usage_error(tmp_path):
-    from conftest import assert_usage_error, run_cli
-
-    proc = run_cli("run", "10", "--set", "photo=cat.jpg", "--out", str(tmp_path))
-    assert_usage_error(proc, "photo=cat.jpg", "china.jpg")
+def test_unknown_photo_is_a_usage_error(run_lesson):
+    with pytest.raises(runtime.UsageError, match=r"photo=cat.jpg: choose photo=china.jpg or photo=flower.jpg"):
+        run_lesson(10, photo="cat.jpg")
