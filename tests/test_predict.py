@@ -1,0 +1,280 @@
+"""`pytorch-tutorial predict`: MNIST-style preprocessing of large, off-centre digits in either polarity, the top-3
+output (text and JSON), and one clear line with exit 2 for every bad input."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from conftest import assert_usage_error, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw
+from torch.nn import functional as F
+
+from pytorch_tutorial import checkpoint, predict
+from pytorch_tutorial.data import mnist
+from pytorch_tutorial.models import FeedForward, LeNet
+
+# two real test digits of each class, found once from the labels
+TEST_DIGITS_PER_CLASS = 2
+
+
+def lesson14_checkpoint(model: torch.nn.Module, **changes: object) -> dict:
+    """The dict lesson 14 saves (arch, shape, normalisation, weights), with ``changes`` applied."""
+    saved = {
+        "arch": "LeNet",
+        "in_channels": 1,
+        "num_classes": 10,
+        "input_size": 32,
+        "mean": mnist.MEAN,
+        "std": mnist.STD,
+        "state_dict": model.state_dict(),
+    }
+    saved.update(changes)
+    return saved
+
+
+@pytest.fixture(scope="module")
+def test_split():
+    images, labels = mnist.tensors(train=False)
+    return images[:, 0], labels
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, test_split) -> tuple[Path, LeNet]:
+    """A LeNet trained for a few seconds on the embedded training digits, saved like lesson 14 saves it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # on a busy 2-core machine one thread is several times faster than two
+    try:
+        torch.manual_seed(0)
+        images, labels = mnist.tensors(train=True)
+        inputs = (F.pad(images, (2, 2, 2, 2)) - mnist.MEAN) / mnist.STD
+        model = LeNet()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        order = torch.Generator().manual_seed(0)
+        for _ in range(4):
+            permutation = torch.randperm(len(inputs), generator=order)
+            for start in range(0, len(inputs), 64):
+                batch = permutation[start : start + 64]
+                loss = F.cross_entropy(model(inputs[batch]), labels[batch])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        model.eval()
+    finally:
+        torch.set_num_threads(threads)
+    out = tmp_path_factory.mktemp("outputs")
+    path = checkpoint.save_atomic(lesson14_checkpoint(model), out / "14-cnn" / "lenet_mnist.pt")
+    return path, model
+
+
+def render(digit: np.ndarray, rng: np.random.Generator, light_paper: bool) -> Image.Image:
+    """A 28x28 MNIST digit (uint8, bright ink) blown up 8-16x onto a large canvas at a random off-centre spot,
+    either as bright ink on dark, or as dark ink on light grey paper, with a little sensor noise."""
+    scale = int(rng.integers(8, 17))
+    big = Image.fromarray(digit).resize((28 * scale, 28 * scale), Image.Resampling.BICUBIC)
+    width, height = int(rng.integers(600, 1000)), int(rng.integers(500, 900))
+    canvas = Image.new("L", (width, height), 0)
+    canvas.paste(big, (int(rng.integers(0, width - 28 * scale)), int(rng.integers(0, height - 28 * scale))))
+    pixels = np.asarray(canvas, dtype=np.float32)
+    pixels = 235.0 - 0.85 * pixels if light_paper else 20.0 + 0.9 * pixels
+    pixels += rng.normal(0.0, 4.0, pixels.shape)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def real_digit_indices(labels: torch.Tensor) -> list[int]:
+    return [int(i) for digit in range(10) for i in torch.nonzero(labels == digit).flatten()[:TEST_DIGITS_PER_CLASS]]
+
+
+def test_mnist_like_reproduces_the_original_digit(test_split):
+    images, labels = test_split
+    rng = np.random.default_rng(1)
+    correlations = []
+    for index in real_digit_indices(labels):
+        original = images[index]
+        digit = (original.numpy() * 255).astype(np.uint8)
+        for light_paper in (False, True):
+            restored = predict.mnist_like(render(digit, rng, light_paper))
+            assert restored.shape == (28, 28) and restored.min() >= 0.0 and restored.max() <= 1.0
+            correlations.append(best_correlation(restored, original))
+    # MNIST digits are already boxed to 20x20 and centred: the pipeline gets them back, up to a pixel of shift
+    # (rounding of the centre of mass) and the odd speck that MNIST kept and the ink crop drops
+    assert np.median(correlations) > 0.95, correlations
+    assert min(correlations) > 0.9, correlations
+
+
+def best_correlation(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Pearson correlation of two images, the best over shifts of up to one pixel in each direction."""
+    return max(
+        float(np.corrcoef(torch.roll(a, (dy, dx), dims=(0, 1)).flatten().numpy(), b.flatten().numpy())[0, 1])
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+    )
+
+
+def test_predict_reads_real_digits_on_large_canvases_in_both_polarities(tmp_path, trained, test_split):
+    path, model = trained
+    images, labels = test_split
+    rng = np.random.default_rng(0)
+    files, truth = [], []
+    for index in real_digit_indices(labels):
+        digit = (images[index].numpy() * 255).astype(np.uint8)
+        for light_paper, suffix in ((False, ".png"), (True, ".jpg")):
+            file = tmp_path / f"digit{index}_{'light' if light_paper else 'dark'}{suffix}"
+            render(digit, rng, light_paper).save(file)
+            files.append(file)
+            truth.append(int(labels[index]))
+    proc = run_cli("predict", *map(str, files), "--checkpoint", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [row["path"] for row in rows] == [str(file) for file in files]
+    for row in rows:
+        digits, probabilities = zip(*row["top3"], strict=True)
+        assert len(set(digits)) == 3 and all(d in range(10) for d in digits)
+        assert list(probabilities) == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0 + 1e-6
+    correct = sum(row["top3"][0][0] == digit for row, digit in zip(rows, truth, strict=True))
+    assert correct >= 0.9 * len(files), f"{correct}/{len(files)}"
+    # and about as well as on the original 28x28 digits
+    with torch.no_grad():
+        inputs = (F.pad(images[real_digit_indices(labels)][:, None], (2, 2, 2, 2)) - mnist.MEAN) / mnist.STD
+        on_originals = (model(inputs).argmax(1) == labels[real_digit_indices(labels)]).sum().item()
+    assert correct >= 2 * on_originals - 2, (correct, on_originals)
+
+
+def draw_digit(digit: int, light_paper: bool) -> Image.Image:
+    """A digit drawn with strokes, the way one writes it, somewhere on a 600x450 page."""
+    image = Image.new("L", (600, 450), 245 if light_paper else 10)
+    pen = ImageDraw.Draw(image)
+    ink = 20 if light_paper else 240
+    if digit == 0:
+        pen.ellipse([(100, 60), (280, 390)], outline=ink, width=30)
+    elif digit == 1:
+        pen.line([(400, 80), (390, 380)], fill=ink, width=28)
+    elif digit == 4:
+        pen.line([(300, 60), (120, 280), (360, 280)], fill=ink, width=26, joint="curve")
+        pen.line([(290, 150), (290, 420)], fill=ink, width=26)
+    elif digit == 7:
+        pen.line([(150, 80), (380, 80), (230, 400)], fill=ink, width=28, joint="curve")
+    return image
+
+
+def test_predict_reads_digits_drawn_with_strokes(trained):
+    path, _ = trained
+    classifier = predict.load_classifier(path)
+    for digit in (0, 1, 4, 7):
+        for light_paper in (False, True):
+            (best, *_), *_ = predict.top_k(classifier, [predict.mnist_like(draw_digit(digit, light_paper))])
+            assert best[0] == digit, (digit, light_paper, best)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    x=st.integers(0, 400),
+    y=st.integers(0, 300),
+    height=st.integers(40, 300),
+    width=st.integers(8, 200),
+    stroke=st.integers(6, 20),
+    paper=st.integers(180, 255),
+)
+def test_mnist_like_boxes_and_centres_any_stroke_in_either_polarity(x, y, height, width, stroke, paper):
+    image = Image.new("L", (520, 420), paper)
+    ImageDraw.Draw(image).line([(x, y), (x + width, y + height)], fill=paper - 160, width=stroke)
+    dark_on_light = predict.mnist_like(image)
+    bright_on_dark = predict.mnist_like(Image.fromarray(255 - np.asarray(image)))
+    # the polarity is found from the border: both give the same MNIST-style digit
+    assert torch.allclose(dark_on_light, bright_on_dark, atol=0.02)
+    ink = dark_on_light > 0
+    rows, cols = torch.nonzero(ink.any(dim=1)).flatten(), torch.nonzero(ink.any(dim=0)).flatten()
+    longer_side = max(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1).item()
+    assert 19 <= longer_side <= 20
+    mass = dark_on_light.sum()
+    centre_row = (dark_on_light.sum(dim=1) * torch.arange(28.0)).sum() / mass
+    centre_col = (dark_on_light.sum(dim=0) * torch.arange(28.0)).sum() / mass
+    assert abs(centre_row - 14) <= 0.5 + 1e-4 and abs(centre_col - 14) <= 0.5 + 1e-4
+
+
+def test_text_output_uses_lesson_14s_checkpoint_in_out(tmp_path, trained):
+    path, _ = trained
+    image = tmp_path / "seven.png"
+    draw_digit(7, light_paper=True).save(image)
+    proc = run_cli("predict", str(image), "--out", str(path.parent.parent))
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.splitlines()
+    name, _, guesses = line.partition(": ")
+    assert name == str(image)
+    shown = [guess.split(" ") for guess in guesses.split(", ")]
+    assert [int(digit) for digit, _ in shown][0] == 7 and len(shown) == 3
+    percentages = [float(p.strip("(%)")) for _, p in shown]
+    assert percentages == sorted(percentages, reverse=True) and percentages[0] > 50
+
+
+class TouchOnLoad:
+    """Unpickling this creates ``marker``: a stand-in for any code a malicious checkpoint could run."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (self.marker,))
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(tmp_path_factory, trained) -> dict[str, Path]:
+    path, model = trained
+    folder = tmp_path_factory.mktemp("bad")
+    draw_digit(1, light_paper=True).save(folder / "one.png")
+    (folder / "notes.png").write_text("this is text, not a picture\n")
+    Image.new("L", (300, 200), 240).save(folder / "blank.png")
+    torch.save(lesson14_checkpoint(FeedForward(), arch="FeedForward", input_size=784), folder / "mlp.pt")
+    torch.save(lesson14_checkpoint(LeNet(in_channels=3), in_channels=3), folder / "cifar.pt")
+    torch.save(lesson14_checkpoint(LeNet(num_classes=5)), folder / "five_classes.pt")
+    torch.save({"conv1.weight": model.conv1.weight}, folder / "bare_state_dict.pt")
+    torch.save(model, folder / "whole_model.pt")
+    torch.save(lesson14_checkpoint(model, payload=TouchOnLoad(folder / "pwned")), folder / "evil.pt")
+    (folder / "truncated.pt").write_bytes(path.read_bytes()[:3000])
+    return {"folder": folder, "good": path}
+
+
+@pytest.mark.parametrize(
+    ("case", "phrases"),
+    [
+        ("missing image", ["does not exist"]),
+        ("text file named .png", ["not an image", "PNG or JPEG"]),
+        ("blank image", ["no digit found"]),
+        ("no model yet", ["no trained model yet", "pytorch-tutorial run 14"]),
+        ("missing checkpoint", ["does not exist"]),
+        ("feed-forward checkpoint", ["FeedForward", "LeNet digit classifier"]),
+        ("colour checkpoint", ["3-channel", "LeNet digit classifier"]),
+        ("wrong shapes", ["does not fit"]),
+        ("bare state_dict", ["no 'arch' and 'state_dict'"]),
+        ("whole pickled model", ["not a plain weights file"]),
+        ("malicious pickle", ["not a plain weights file", "nothing in it ran"]),
+        ("truncated checkpoint", ["not a readable PyTorch file"]),
+    ],
+)
+def test_bad_inputs_are_one_line_and_exit_2(bad_inputs, case, phrases, tmp_path):
+    folder, good = bad_inputs["folder"], str(bad_inputs["good"])
+    one = str(folder / "one.png")
+    args = {
+        "missing image": [str(folder / "nope.png"), "--checkpoint", good],
+        "text file named .png": [one, str(folder / "notes.png"), "--checkpoint", good],
+        "blank image": [str(folder / "blank.png"), "--checkpoint", good],
+        "no model yet": [one, "--out", str(tmp_path)],
+        "missing checkpoint": [one, "--checkpoint", str(folder / "nope.pt")],
+        "feed-forward checkpoint": [one, "--checkpoint", str(folder / "mlp.pt")],
+        "colour checkpoint": [one, "--checkpoint", str(folder / "cifar.pt")],
+        "wrong shapes": [one, "--checkpoint", str(folder / "five_classes.pt")],
+        "bare state_dict": [one, "--checkpoint", str(folder / "bare_state_dict.pt")],
+        "whole pickled model": [one, "--checkpoint", str(folder / "whole_model.pt")],
+        "malicious pickle": [one, "--checkpoint", str(folder / "evil.pt")],
+        "truncated checkpoint": [one, "--checkpoint", str(folder / "truncated.pt")],
+    }[case]
+    proc = run_cli("predict", *args)
+    assert_usage_error(proc, *phrases)
+    assert proc.stdout == ""
+    assert not (folder / "pwned").exists()
