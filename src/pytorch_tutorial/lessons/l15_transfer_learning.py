@@ -1,0 +1,272 @@
+# %% [markdown]
+# # Lesson 15 — Transfer learning
+#
+# A network trained from random weights needs many labelled examples. **Transfer learning** starts instead from
+# a network already trained on a related task — the *source* task — and adapts it to the new one — the
+# *target* task — with few examples. The layers that detect edges, strokes and shapes are reused; only what is
+# specific to the new classes has to be learned.
+#
+# The classic example, and the original version of this lesson, takes ResNet-18, trained on the 1.2 million
+# photos of ImageNet, and teaches it to tell ants from bees with 244 photos. That needs a 45 MB download and
+# the ImageNet weights: run the lesson with `--full-data` to do exactly that. Offline we play the same game
+# with digits:
+#
+# - **source task**: the LeNet of lesson 14, trained on the digits 0–4 only;
+# - **target task**: tell the digits 5–9 apart, from only `shots_per_class` (20) labelled images of each.
+#
+# Three ways to learn the target task, with the same images, optimiser and number of epochs:
+#
+# 1. **from scratch**: a fresh LeNet with random weights;
+# 2. **fine-tuning**: the source network with a new final layer (5 outputs, one per digit 5–9); *all* its
+#    weights keep learning;
+# 3. **feature extraction**: the source network frozen, only the new final layer learns.
+
+# %%
+import copy
+import os
+import shutil
+import time
+from pathlib import Path
+
+import torch
+from PIL import Image
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from torchvision.datasets import ImageFolder
+from torchvision.transforms import v2
+
+from pytorch_tutorial import engine, runtime
+from pytorch_tutorial.data import download, hymenoptera, mnist
+from pytorch_tutorial.models import LeNet
+
+cfg = runtime.settings(shots_per_class=20, pretrain_epochs=6, epochs=4, batch_size=20, lr=0.01, step_size=3, gamma=0.1)
+if cfg.shots_per_class < 1:
+    raise runtime.UsageError(f"--set shots_per_class={cfg.shots_per_class}: give at least 1 image per class")
+device = runtime.device()
+full_data = runtime.current().full_data
+print(f"computing on {device}; target task: {'ants vs bees' if full_data else 'the digits 5-9'}")
+
+# %% [markdown]
+# ## The target data: a folder of images per class
+# The original lesson reads photos from folders named after their class — `train/ants/*.jpg`,
+# `train/bees/*.jpg`, `val/ants/*.jpg`, … — which is how most image data sets you collect yourself look.
+# `torchvision.datasets.ImageFolder` turns such a tree into a `Dataset`: the class names are the folder names
+# (sorted), a label is the position of its class in that list.
+#
+# We write our target digits the same way, as PNG files: `train/<digit>/*.png` holds `shots_per_class` random
+# training images of each digit 5–9, `val/<digit>/*.png` *all* the digits 5–9 of the test split — held out,
+# never seen in training. The tree is written into a temporary folder and moved into place at the end, so an
+# interrupted run never leaves half of it behind. With `--full-data`, the ants and bees are downloaded instead.
+
+# %%
+SOURCE_DIGITS, TARGET_DIGITS = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
+
+
+def write_image_folder(root, split, images, labels):
+    """Save uint8 images (N, 28, 28) as PNG files root/split/<label>/<index>.png."""
+    for index, (image, label) in enumerate(zip(images, labels, strict=True)):
+        folder = root / split / str(int(label))
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image.numpy()).save(folder / f"{index:05d}.png")
+
+
+if full_data:
+    image_root = hymenoptera.root()
+else:
+    train_split, test_split = mnist.dataset(train=True), mnist.dataset(train=False)
+    shot_indices = torch.cat(
+        [
+            candidates[torch.randperm(len(candidates), generator=runtime.generator())[: cfg.shots_per_class]]
+            for candidates in (torch.nonzero(train_split.targets == digit).flatten() for digit in TARGET_DIGITS)
+        ]
+    )
+    val_indices = torch.nonzero(test_split.targets >= TARGET_DIGITS[0]).flatten()
+    image_root = runtime.out_dir() / "digits_5_to_9"
+    staging = image_root.with_name(f".{image_root.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    write_image_folder(staging, "train", train_split.data[shot_indices], train_split.targets[shot_indices])
+    write_image_folder(staging, "val", test_split.data[val_indices], test_split.targets[val_indices])
+    shutil.rmtree(image_root, ignore_errors=True)
+    os.replace(staging, image_root)
+print(f"image folders: {image_root}/train/<class>/ and {image_root}/val/<class>/")
+
+# %% [markdown]
+# ## Reading the folders back
+# Each image goes through transforms on its way out of the `ImageFolder`. For the digits they are those of
+# lesson 14 — pad 28x28 to 32x32, normalise with MNIST's mean and standard deviation — after turning the image
+# into one grey channel (`ImageFolder` opens every file as RGB). A network pretrained on other data expects its
+# inputs prepared like *that* data: ResNet-18 wants 224x224 colour photos normalised with ImageNet's mean and
+# standard deviation per channel. Its training photos are also randomly cropped and flipped (augmentation: a
+# new variant of each photo every epoch); the validation photos are only resized and centre-cropped.
+
+# %%
+to_lenet_input = v2.Compose([v2.Pad(2), v2.Normalize([mnist.MEAN], [mnist.STD])])
+if full_data:
+    imagenet_mean, imagenet_std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    to_float = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(imagenet_mean, imagenet_std)]
+    train_transform = v2.Compose([v2.RandomResizedCrop(224), v2.RandomHorizontalFlip(), *to_float])
+    val_transform = v2.Compose([v2.Resize(256), v2.CenterCrop(224), *to_float])
+else:
+    train_transform = val_transform = v2.Compose(
+        [v2.Grayscale(num_output_channels=1), v2.ToImage(), v2.ToDtype(torch.float32, scale=True), to_lenet_input]
+    )
+target_train = ImageFolder(image_root / "train", transform=train_transform)
+target_val = ImageFolder(image_root / "val", transform=val_transform)
+class_names = target_train.classes
+num_classes = len(class_names)
+train_loader = DataLoader(target_train, batch_size=cfg.batch_size, shuffle=True, generator=runtime.generator())
+val_loader = DataLoader(target_val, batch_size=256)
+image, label = target_train[0]
+print(f"classes (from the folder names): {target_train.class_to_idx}")
+print(
+    f"{len(target_train)} training and {len(target_val)} validation images; one is {tuple(image.shape)}, label {label}"
+)
+
+# %% [markdown]
+# ## The source model
+# Offline: LeNet learns the digits 0–4 from the 2,000 training images of those digits — the source task, with
+# plenty of data. We check it on the test digits 0–4. With `--full-data` the source model is ResNet-18 with
+# the ImageNet weights, `ResNet18_Weights.DEFAULT` (the current API; `pretrained=True` is deprecated), which
+# torchvision downloads once into `~/.cache/torch`. (The original lesson trains the ResNet for 25 epochs with a
+# step every 7: `--set epochs=25 --set step_size=7`, a few minutes on a GPU.)
+
+# %%
+loss_fn = nn.CrossEntropyLoss()
+if full_data:
+    from torchvision.models import ResNet18_Weights, resnet18
+
+    weights_folder = Path(torch.hub.get_dir()) / "checkpoints"
+    with download.download_guard("the ResNet-18 ImageNet weights", weights_folder, hymenoptera.OFFLINE_HINT):
+        source_model = resnet18(weights=ResNet18_Weights.DEFAULT)
+    head_name = "fc"  # ResNet's final layer: 512 features -> 1000 ImageNet classes
+    source_accuracy = None
+else:
+    train_images, train_labels = mnist.tensors(train=True)
+    test_images, test_labels = mnist.tensors(train=False)
+    in_source = train_labels < len(SOURCE_DIGITS)
+    source_loader = DataLoader(
+        TensorDataset(to_lenet_input(train_images[in_source]), train_labels[in_source]),
+        batch_size=64,
+        shuffle=True,
+        generator=runtime.generator(),
+    )
+    source_model = LeNet(num_classes=len(SOURCE_DIGITS)).to(device)
+    optimizer = torch.optim.SGD(source_model.parameters(), lr=cfg.lr, momentum=0.9)
+    for epoch in range(cfg.pretrain_epochs):
+        loss = engine.train_epoch(source_model, source_loader, loss_fn, optimizer, device, desc="source task")
+        print(f"source task, epoch {epoch + 1}/{cfg.pretrain_epochs}: loss {loss:.3f}")
+    in_source = test_labels < len(SOURCE_DIGITS)
+    source_test_loader = DataLoader(TensorDataset(to_lenet_input(test_images[in_source]), test_labels[in_source]), 256)
+    source_accuracy = engine.evaluate(source_model, source_test_loader, device)
+    head_name = "fc3"  # LeNet's final layer: 84 features -> classes
+    print(f"accuracy on the held-out test digits 0-4: {source_accuracy:.1%}")
+print(f"the source model's final layer: {head_name} = {getattr(source_model, head_name)}")
+
+# %% [markdown]
+# ## Training on the target task
+# The same loop for all three runs: SGD with momentum, and a **learning-rate scheduler**. `StepLR` multiplies
+# the learning rate by `gamma` (0.1) every `step_size` (3) epochs: big steps while far from a good solution,
+# small ones to settle in. Call `scheduler.step()` once per epoch, *after* the optimiser's steps. We time each run
+# and measure the accuracy on the validation images.
+#
+# A new final layer is an `nn.Linear` with as many inputs as the old one and one output per target class.
+
+# %%
+
+
+def with_new_head(model):
+    """``model`` with its final layer replaced by a fresh one that has an output per target class."""
+    old_head = getattr(model, head_name)
+    setattr(model, head_name, nn.Linear(old_head.in_features, num_classes))
+    return model.to(device)
+
+
+def train_target(model, parameters, lr, name):
+    """Train ``parameters`` of ``model`` on the target images; returns (validation accuracy, seconds)."""
+    optimizer = torch.optim.SGD(parameters, lr=lr, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=cfg.step_size, gamma=cfg.gamma)
+    start = time.perf_counter()
+    for epoch in range(cfg.epochs):
+        loss = engine.train_epoch(model, train_loader, loss_fn, optimizer, device, desc=f"{name}, epoch {epoch + 1}")
+        scheduler.step()
+    seconds = time.perf_counter() - start
+    accuracy = engine.evaluate(model, val_loader, device)
+    print(f"{name}: last epoch's loss {loss:.3f}, validation accuracy {accuracy:.1%} ({seconds:.1f} s)")
+    return accuracy, seconds
+
+
+def count_trainable(model):
+    return sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
+
+
+# %% [markdown]
+# ### 1. From scratch
+# The same architecture with random weights, learning the target task from its few images alone.
+
+# %%
+if full_data:
+    scratch_model = resnet18(weights=None, num_classes=num_classes).to(device)
+else:
+    scratch_model = LeNet(num_classes=num_classes).to(device)
+scratch_trainable = count_trainable(scratch_model)
+scratch_accuracy, scratch_seconds = train_target(scratch_model, scratch_model.parameters(), cfg.lr, "from scratch")
+
+# %% [markdown]
+# ### 2. Fine-tuning the whole network
+# A copy of the source model (`copy.deepcopy`, so the source model itself stays as it is) with a new final
+# layer; every weight is trained, starting from what the source task taught.
+
+# %%
+finetune_model = with_new_head(copy.deepcopy(source_model))
+finetune_trainable = count_trainable(finetune_model)
+finetune_accuracy, finetune_seconds = train_target(finetune_model, finetune_model.parameters(), cfg.lr, "fine-tuning")
+
+# %% [markdown]
+# ### 3. A frozen feature extractor and a new final layer
+# `requires_grad = False` freezes a parameter: autograd computes no gradient for it, so no optimiser can change
+# it. We freeze everything, *then* replace the final layer — a new layer's parameters require gradients — and
+# give the optimiser only the head's parameters. The frozen network turns each image into features; the head
+# is a linear classifier on them — lesson 8's logistic regression with one output per class. For LeNet that is
+# 425 weights to learn instead of 61,281, and each step is cheaper, since the backward pass stops at the head.
+
+# %%
+frozen_model = copy.deepcopy(source_model)
+for parameter in frozen_model.parameters():
+    parameter.requires_grad = False
+frozen_model = with_new_head(frozen_model)
+frozen_head = getattr(frozen_model, head_name)
+frozen_trainable = count_trainable(frozen_model)
+frozen_accuracy, frozen_seconds = train_target(frozen_model, frozen_head.parameters(), cfg.lr, "frozen + new head")
+
+# %% [markdown]
+# ## The three runs side by side
+# With the same few images and the same short budget — 4 epochs of 5 batches, 20 steps — both transfer runs
+# beat training from scratch by a wide margin: the source task already taught the network to see strokes and
+# shapes, so the target task starts from useful features instead of noise. Fine-tuning adapts those features
+# too; the frozen network can only reuse them, and features learned to tell 0–4 apart are not made for 5–9,
+# which is why it lags behind fine-tuning. ImageNet's features are far more general: in the original tutorial
+# (`--full-data`) the frozen ResNet does about as well as the fine-tuned one.
+#
+# Transfer learning pays off most when labelled data and training time are short. Digits are an easy task,
+# though: give all three a longer budget (`--set epochs=30 --set step_size=20`) and training from scratch catches
+# up with fine-tuning and overtakes the frozen network — a hundred images are enough to learn 5–9 from nothing,
+# given time.
+
+# %%
+runs = {
+    "from scratch": (scratch_trainable, scratch_accuracy, scratch_seconds),
+    "fine-tuning": (finetune_trainable, finetune_accuracy, finetune_seconds),
+    "frozen + new head": (frozen_trainable, frozen_accuracy, frozen_seconds),
+}
+print(f"{'run':<20} {'trained weights':>15} {'val accuracy':>13} {'seconds':>8}")
+for name, (trainable, accuracy, seconds) in runs.items():
+    print(f"{name:<20} {trainable:>15,} {accuracy:>13.1%} {seconds:>8.2f}")
+
+# %%
+runtime.report(
+    scratch_accuracy=scratch_accuracy,
+    finetune_accuracy=finetune_accuracy,
+    frozen_accuracy=frozen_accuracy,
+    **({} if source_accuracy is None else {"source_accuracy": source_accuracy}),
+    seconds={name: round(seconds, 2) for name, (_, _, seconds) in runs.items()},
+)
