@@ -67,7 +67,8 @@ def check(args: argparse.Namespace) -> int:
     """Check the learner's exercises; with ``--watch``, again on every save until Ctrl-C."""
     folder = _folder(args.dir)
     exercises = catalog.select(args.which)
-    timeout = float(getattr(args, "timeout", None) or DEFAULT_TIMEOUT)
+    timeout = getattr(args, "timeout", None)
+    timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
     if timeout <= 0:
         raise runtime.UsageError(f"--timeout {timeout:g}: give a positive number of seconds, e.g. --timeout 10")
     with CheckRunner(timeout) as runner:

@@ -1,0 +1,226 @@
+"""``pytorch-tutorial notebook N [N ...] | all [--out DIR] [--execute]``: every lesson as a Jupyter notebook.
+
+A lesson is a percent-format script, so jupytext turns it into a notebook: ``# %% [markdown]`` cells become
+markdown cells, ``# %%`` cells code cells. The notebook is written without outputs (or widget state), with
+one extra first code cell that tells the course's runtime which lesson it is — a notebook has no file name
+for :func:`runtime.current` to read that from — so that its files go to ``outputs/NN-slug/`` as with
+``pytorch-tutorial run``.
+
+``--execute`` runs each notebook with nbclient in a fresh IPython kernel of *this* Python (the virtual
+environment the course is installed in, whatever kernels Jupyter knows about), with the notebook's folder as
+the working directory, as Jupyter does; outputs and figures (``runtime.save_figure`` displays them inline)
+are kept. Options reach the lessons through the runtime's environment variables, e.g.
+``PYTORCH_TUTORIAL_SET="epochs=1"``. Every notebook is written atomically (a temporary file, then
+``os.replace``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytorch_tutorial import course, runtime
+
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 600  # seconds per cell; every lesson runs in seconds with its defaults
+STARTUP_TIMEOUT = 180  # kernel start on a busy machine
+
+
+@dataclass
+class Outcome:
+    """What became of one lesson's notebook."""
+
+    lesson: course.Lesson
+    path: Path
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def notebook_path(out: Path, lesson: course.Lesson) -> Path:
+    """``OUT/l13_feedforward.ipynb``: the lesson module's name."""
+    return Path(out) / f"l{lesson.number:02d}_{lesson.slug}.ipynb"
+
+
+def setup_source(lesson: course.Lesson) -> str:
+    """The first code cell: names the lesson for the runtime (output folder ``outputs/NN-slug``)."""
+    return (
+        "# Which lesson this is, for the course's runtime (a notebook has no file name to tell it):\n"
+        "# its files go to outputs/{folder}/ next to the notebook.\n"
+        "import os\n\n"
+        'os.environ["PYTORCH_TUTORIAL_LESSON"] = "{number}"'
+    ).format(folder=f"{lesson.number:02d}-{lesson.slug.replace('_', '-')}", number=lesson.number)
+
+
+def to_notebook(lesson: course.Lesson) -> Any:
+    """The lesson as an nbformat v4 notebook: prose and code cells, no outputs, no stray metadata."""
+    import jupytext
+    import nbformat
+
+    nb = jupytext.read(lesson.path, fmt="py:percent")
+    first_code = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"), len(nb.cells))
+    nb.cells.insert(first_code, nbformat.v4.new_code_cell(setup_source(lesson)))
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index}"  # stable ids: the same lesson always gives the same file
+        cell.metadata = {}
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata = {
+        "kernelspec": {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    nbformat.validate(nb)
+    return nb
+
+
+def write_notebook(nb: Any, path: Path) -> Path:
+    """Validate and write ``nb`` as ``.ipynb`` through a temporary file and ``os.replace``."""
+    import jupytext
+    import nbformat
+
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("jupytext", None)
+    nbformat.validate(nb)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(jupytext.writes(nb, fmt="ipynb"), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _kernel_manager_class() -> type:
+    """A kernel manager whose python3 kernel is always this interpreter (``sys.executable``).
+
+    Jupyter would pick the first ``python3`` kernelspec it finds, which may belong to another Python
+    without torch; ipykernel's own spec for the running interpreter avoids that.
+    """
+    import zmq
+    from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ThisPythonKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            if zmq.has("curve"):  # encrypt the kernel's TCP sockets (ipykernel warns when they are not)
+                self.transport_encryption = "auto"
+
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
+            return self._kernel_spec
+
+    return ThisPythonKernelManager
+
+
+def kernel_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of an executing kernel: ours, without a matplotlib backend (inline is the default)."""
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    env.update(extra or {})
+    return env
+
+
+async def execute_async(nb: Any, cwd: Path, env: Mapping[str, str] | None = None) -> str | None:
+    """Run every cell of ``nb`` in place (outputs kept); returns None, or the error that stopped it."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL_NAME,
+        kernel_manager_class=_kernel_manager_class(),
+        timeout=CELL_TIMEOUT,
+        startup_timeout=STARTUP_TIMEOUT,
+        record_timing=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    try:
+        await client.async_execute(env=kernel_env(env))
+    except CellExecutionError as exc:
+        return f"{exc.ename}: {exc.evalue}".strip().splitlines()[0][:300]
+    except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as exc:
+        return f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+    return None
+
+
+def build(
+    lessons: Sequence[course.Lesson],
+    out: Path,
+    execute: bool = False,
+    jobs: int = 1,
+    env_for: Mapping[int, Mapping[str, str]] | None = None,
+    echo: bool = True,
+) -> list[Outcome]:
+    """Write (and with ``execute``, run) the notebooks of ``lessons`` into ``out``; ``jobs`` run at once.
+
+    ``env_for`` maps a lesson number to extra environment variables for its kernel (the tests pass fast
+    settings this way: ``{13: {"PYTORCH_TUTORIAL_SET": "epochs=1"}}``).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not execute:
+        outcomes = []
+        for lesson in lessons:
+            path = write_notebook(to_notebook(lesson), notebook_path(out, lesson))
+            outcomes.append(Outcome(lesson, path))
+            if echo:
+                print(f"wrote {path}", flush=True)
+        return outcomes
+
+    async def run_all() -> list[Outcome]:
+        slots = asyncio.Semaphore(max(1, jobs))
+
+        async def one(lesson: course.Lesson) -> Outcome:
+            async with slots:
+                start = time.perf_counter()
+                nb = to_notebook(lesson)
+                env = dict((env_for or {}).get(lesson.number, {}))
+                if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
+                    # kernels side by side share the cores: more threads than cores makes PyTorch crawl
+                    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
+                error = await execute_async(nb, out, env)
+                path = write_notebook(nb, notebook_path(out, lesson))  # also when a cell failed: it shows where
+                outcome = Outcome(lesson, path, time.perf_counter() - start, error)
+                if echo:
+                    status = f"failed: {error}" if error else "ok"
+                    print(f"executed {path} in {outcome.seconds:.1f} s: {status}", flush=True)
+                return outcome
+
+        return list(await asyncio.gather(*(one(lesson) for lesson in lessons)))
+
+    return asyncio.run(run_all())
+
+
+def main(args: argparse.Namespace) -> int:
+    """The ``notebook`` command; exit 0 when every notebook was written (and ran without error)."""
+    if not args.lessons:
+        raise runtime.UsageError("name the lessons, e.g. 'notebook 4' or 'notebook all' (see 'pytorch-tutorial list')")
+    lessons = course.select(args.lessons)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise runtime.UsageError(f"--out {out}: that is a file; name a folder for the notebooks")
+    outcomes = build(lessons, out, execute=args.execute)
+    failed = [outcome for outcome in outcomes if outcome.error]
+    if args.execute:
+        print(
+            f"{len(outcomes) - len(failed)}/{len(outcomes)} notebooks ran without error; "
+            f"the files the lessons write are under {out / 'outputs'}",
+            flush=True,
+        )
+    for outcome in failed:
+        print(f"lesson {outcome.lesson.number}: a cell failed: {outcome.error}", file=sys.stderr)
+    if not args.execute:
+        print(f"open them in VS Code, or in Jupyter: pip install jupyterlab, then jupyter lab {out}", flush=True)
+    return 1 if failed else 0

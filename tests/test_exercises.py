@@ -1,0 +1,444 @@
+"""Exercises: the two rules that keep them honest (every stub fails, every reference solution passes), checks
+that catch typical wrong answers, and the commands a learner uses (start, check, --watch, hint, solution)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import assert_usage_error, run_cli
+
+from pytorch_tutorial import course
+from pytorch_tutorial.exercises import catalog
+from pytorch_tutorial.exercises.runner import FAILED, NOT_STARTED, PASSED, CheckRunner
+
+
+@pytest.fixture(scope="module")
+def runner():
+    with CheckRunner(timeout=60) as check_runner:
+        yield check_runner
+
+
+def _top_level_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The catalog, stubs, solutions and checks agree
+
+
+def test_at_least_two_exercises_per_lesson_2_to_17_and_32_in_all():
+    counts = {lesson: len(catalog.for_lesson(lesson)) for lesson in range(2, 18)}
+    assert all(count >= 2 for count in counts.values()), counts
+    assert len(catalog.EXERCISES) >= 32
+    assert set(catalog.lessons()) == set(range(2, 18))
+    ids = [exercise.id for exercise in catalog.EXERCISES]
+    assert len(ids) == len(set(ids))
+    for lesson in catalog.lessons():  # ids are N.1, N.2, ... without gaps
+        assert [e.id for e in catalog.for_lesson(lesson)] == [f"{lesson}.{k}" for k in range(1, counts[lesson] + 1)]
+
+
+def test_stubs_solutions_and_checks_define_the_same_exercises():
+    from pytorch_tutorial.exercises import checks  # noqa: F401  (registers the checks)
+    from pytorch_tutorial.exercises.checking import REGISTRY
+
+    assert set(REGISTRY) == set(catalog.BY_ID)
+    shipped = sorted(path.name for path in catalog.STUBS.glob("ex*.py"))
+    assert shipped == sorted(catalog.files()) == sorted(path.name for path in catalog.SOLUTIONS.glob("ex*.py"))
+    for lesson in catalog.lessons():
+        file = catalog.lesson_file(lesson)
+        assert file.startswith(f"ex{lesson:02d}_{course.BY_NUMBER[lesson].slug}")
+        names = {name for exercise in catalog.for_lesson(lesson) for name in exercise.names}
+        assert _top_level_names(catalog.STUBS / file) == names, file
+        assert _top_level_names(catalog.SOLUTIONS / file) == names, file
+
+
+def test_every_stub_states_its_task_and_raises_not_implemented():
+    for exercise in catalog.EXERCISES:
+        tree = ast.parse((catalog.STUBS / exercise.file).read_text(encoding="utf-8"))
+        node = next(n for n in tree.body if getattr(n, "name", None) == exercise.names[0])
+        docstring = ast.get_docstring(node) or ""
+        assert f"Exercise {exercise.id}" in docstring and exercise.title in docstring, exercise.id
+        assert len(docstring) > 150, f"{exercise.id}: the task should be stated precisely"
+        raises = [n for n in ast.walk(node) if isinstance(n, ast.Raise)]
+        assert raises and all("NotImplementedError" in ast.unparse(n) for n in raises), exercise.id
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The two rules: every stub fails (not started), every reference solution passes
+
+
+def test_every_stub_as_shipped_is_not_started(runner):
+    results = [runner.run(catalog.STUBS, exercise) for exercise in catalog.EXERCISES]
+    wrong = [(r["id"], r["status"], r["message"]) for r in results if r["status"] != NOT_STARTED]
+    assert not wrong
+
+
+def test_every_reference_solution_passes_quickly(runner):
+    start = time.perf_counter()
+    results = [runner.run(catalog.SOLUTIONS, exercise) for exercise in catalog.EXERCISES]
+    elapsed = time.perf_counter() - start
+    wrong = [(r["id"], r["status"], r["message"], r["expected"], r["got"]) for r in results if r["status"] != PASSED]
+    assert not wrong
+    slow = [(r["id"], round(r["seconds"], 2)) for r in results if r["seconds"] > 2.0]
+    assert not slow, "each check should take well under 2 s"
+    assert elapsed < 60
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The checks catch typical mistakes, and say what was expected
+
+WRONG = {
+    "2.1": ("def pairwise_sums(a, b):\n    return torch.stack([a[i] + b for i in range(len(a))])", "loops"),
+    "2.2": ("def to_patches(image, size):\n    return image.reshape(-1, size, size)", "wrong values"),
+    "2.3": ("def shared_and_copied(array):\n    return torch.tensor(array), torch.tensor(array)", "memory"),
+    "3.1": (
+        "def gradient_at(f, x):\n    x.requires_grad_(True)\n    f(x).backward()\n    return x.grad",
+        "",
+    ),
+    "3.3": ("def sgd_update_(w, lr):\n    with torch.no_grad():\n        w -= lr * w.grad", "not reset"),
+    "4.2": (
+        "def linear_backward(x, weight, bias, grad_output):\n"
+        "    return grad_output @ weight, grad_output.T @ x, grad_output.mean(0)",
+        "dL/dbias",
+    ),
+    "5.1": ("def mse_gradient(x, y, w):\n    return float(np.sum(2 * x * (w * x - y)))", "wrong value"),
+    "6.1": (
+        "def training_step(model, loss_fn, optimizer, inputs, targets):\n"
+        "    loss = loss_fn(model(inputs), targets)\n    loss.backward()\n    optimizer.step()\n    return loss.item()",
+        "",
+    ),
+    "8.1": (
+        "def standardize(train, test):\n"
+        "    return ((train - train.mean(0)) / train.std(0, unbiased=False),"
+        " (test - test.mean(0)) / test.std(0, unbiased=False))",
+        "test_scaled",
+    ),
+    "8.2": (
+        "def stable_bce_with_logits(logits, targets):\n    p = torch.sigmoid(logits)\n"
+        "    return -(targets * torch.log(p) + (1 - targets) * torch.log(1 - p)).mean()",
+        "",
+    ),
+    "9.2": (
+        "def iterations_per_epoch(n_samples, batch_size, drop_last=False):\n    return n_samples // batch_size",
+        "",
+    ),
+    "9.3": (
+        "def shuffled_loader(dataset, batch_size, seed):\n    return DataLoader(dataset, batch_size, shuffle=True)",
+        "",
+    ),
+    "10.1": (
+        "class MultiplyTransform:\n    def __init__(self, factor):\n        self.factor = factor\n"
+        "    def __call__(self, sample):\n        sample[0].mul_(self.factor)\n        return sample",
+        "in place",
+    ),
+    "11.1": (
+        "def log_softmax(x, dim=-1):\n    return torch.log(torch.exp(x) / torch.exp(x).sum(dim, keepdim=True))",
+        "",
+    ),
+    "12.3": (
+        "def make_classifier(input_size, hidden_size, num_classes):\n"
+        "    return nn.Sequential(nn.Linear(input_size, hidden_size), nn.ReLU(),"
+        " nn.Linear(hidden_size, num_classes), nn.Softmax(dim=1))",
+        "softmax",
+    ),
+    "13.1": (
+        "def evaluate_accuracy(model, loader):\n    correct = total = 0\n    for x, y in loader:\n"
+        "        correct += (model(x).argmax(1) == y).sum().item()\n        total += len(y)\n    return correct / total",
+        "model.eval()",
+    ),
+    "13.2": (
+        "def train_one_epoch(model, loader, loss_fn, optimizer):\n    model.train()\n    losses = []\n"
+        "    for x, y in loader:\n        loss = loss_fn(model(x), y)\n        loss.backward()\n"
+        "        optimizer.step()\n        optimizer.zero_grad()\n        losses.append(loss.item())\n"
+        "    return sum(losses) / len(losses)",
+        "mean loss",
+    ),
+    "14.1": (
+        "def conv_output_size(size, kernel, padding=0, stride=1):\n    return (size - kernel + 2 * padding) / stride + 1",
+        "int",
+    ),
+    "15.1": (
+        "def freeze_all_but_head(model, head):\n    return list(getattr(model, head).parameters())",
+        "requires_grad",
+    ),
+    "16.2": (
+        "def pr_curve_data(logits, targets, class_index):\n"
+        "    return logits.argmax(1) == class_index, torch.softmax(logits, 1)[:, class_index]",
+        "true class",
+    ),
+    "17.1": (
+        "def save_checkpoint(path, model, optimizer, epoch):\n"
+        "    torch.save({'epoch': epoch, 'model': model.state_dict()}, path)\n\n"
+        "def load_checkpoint(path, model, optimizer):\n"
+        "    checkpoint = torch.load(path, weights_only=True)\n"
+        "    model.load_state_dict(checkpoint['model'])\n    return checkpoint['epoch']",
+        "optimizer",
+    ),
+    "17.2": ("def save_atomic(obj, path):\n    torch.save(obj, path)", "previous file"),
+}
+
+
+def test_checks_catch_typical_wrong_answers(runner, tmp_path):
+    for exercise_id, (wrong_code, phrase) in WRONG.items():
+        exercise = catalog.BY_ID[exercise_id]
+        folder = tmp_path / exercise_id
+        folder.mkdir()
+        # the reference solutions of the file, with this one exercise replaced by a wrong answer
+        source = (catalog.SOLUTIONS / exercise.file).read_text(encoding="utf-8")
+        (folder / exercise.file).write_text(f"{source}\n\n{wrong_code}\n", encoding="utf-8")
+        outcome = runner.run(folder, exercise)
+        assert outcome["status"] == FAILED, (exercise_id, outcome)
+        text = " ".join(str(outcome[key]) for key in ("message", "expected", "got"))
+        assert phrase in text, (exercise_id, outcome)
+        assert outcome["message"], exercise_id
+        # the other exercises of the file still pass: failures stay with their exercise
+        for other in catalog.for_lesson(exercise.lesson):
+            if other.id != exercise_id and not set(other.names) & set(exercise.names):
+                assert runner.run(folder, other)["status"] == PASSED, (exercise_id, other.id)
+
+
+def test_failure_reports_expected_got_and_the_failing_input(runner, tmp_path):
+    (tmp_path / "ex02_tensors.py").write_text(
+        "import torch\n\ndef to_patches(image, size):\n    h, w = image.shape\n"
+        "    return image.reshape(h // size, size, w // size, size).permute(0, 2, 1, 3).reshape(-1, size, size)"
+        ".to(torch.float32)\n",
+        encoding="utf-8",
+    )
+    outcome = runner.run(tmp_path, catalog.BY_ID["2.2"])
+    assert outcome["status"] == FAILED
+    assert "dtype" in outcome["message"]
+    assert outcome["expected"] == "torch.int64" and outcome["got"] == "torch.float32"
+    # a property failure names the (shrunk) input hypothesis found
+    (tmp_path / "ex02_tensors.py").write_text(
+        "def pairwise_sums(a, b):\n    if len(a) > 3:\n        raise ValueError('too long')\n"
+        "    return a[:, None] + b[None, :]\n",
+        encoding="utf-8",
+    )
+    outcome = runner.run(tmp_path, catalog.BY_ID["2.1"])
+    assert outcome["status"] == FAILED
+    assert outcome["message"] == "pairwise_sums() raised ValueError: too long (ex02_tensors.py, line 3)"
+    assert outcome["example"].startswith("n=4,")
+
+
+def test_broken_learner_code_is_that_exercises_failure(tmp_path):
+    folder = tmp_path
+    (folder / "ex02_tensors.py").write_text("def pairwise_sums(a, b)\n    return a\n", encoding="utf-8")
+    (folder / "ex03_autograd.py").write_text(
+        "def gradient_at(f, x):\n    while True:\n        pass\n\n"
+        "def vector_jacobian_product(f, x, v):\n    import os\n    os._exit(3)\n\n"
+        "def sgd_update_(w, lr):\n    return 1 / 0\n",
+        encoding="utf-8",
+    )
+    with CheckRunner(timeout=3) as check_runner:
+        syntax = [check_runner.run(folder, e) for e in catalog.for_lesson(2)]
+        loop, crash, raises = (check_runner.run(folder, e) for e in catalog.for_lesson(3))
+        after = check_runner.run(catalog.SOLUTIONS, catalog.BY_ID["4.1"])  # the checker carries on
+    assert all(r["status"] == FAILED and "SyntaxError in ex02_tensors.py, line 1" in r["message"] for r in syntax)
+    assert loop["status"] == FAILED and "no answer within 3 s" in loop["message"]
+    assert crash["status"] == FAILED and "process" in crash["message"]
+    assert raises["status"] == FAILED
+    assert raises["message"] == "sgd_update_() raised ZeroDivisionError: division by zero (ex03_autograd.py, line 10)"
+    assert after["status"] == PASSED
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The commands
+
+
+def test_start_copies_stubs_and_never_overwrites(tmp_path):
+    folder = tmp_path / "mine"
+    proc = run_cli("exercises", "start", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted(catalog.files())
+    assert (folder / "ex02_tensors.py").read_bytes() == (catalog.STUBS / "ex02_tensors.py").read_bytes()
+    (folder / "ex02_tensors.py").write_text("# my work\n", encoding="utf-8")
+    (folder / "ex05_gradient_descent.py").unlink()
+    proc = run_cli("exercises", "start", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert (folder / "ex02_tensors.py").read_text(encoding="utf-8") == "# my work\n"
+    assert (folder / "ex05_gradient_descent.py").read_bytes() == (
+        catalog.STUBS / "ex05_gradient_descent.py"
+    ).read_bytes()
+    assert "copied 1 exercise files" in proc.stdout and "ex05_gradient_descent.py" in proc.stdout
+    assert "kept 15 files" in proc.stdout and "ex02_tensors.py" in proc.stdout
+    assert not list(folder.glob(".*.tmp"))
+
+
+def test_check_command_reports_each_exercise_count_and_first_failure(tmp_path):
+    folder = tmp_path / "mine"
+    assert run_cli("exercises", "start", str(folder)).returncode == 0
+    proc = run_cli("check", "--dir", str(folder))
+    assert proc.returncode == 1, proc.stderr
+    assert f"0/{len(catalog.EXERCISES)} passed, 0 failed, {len(catalog.EXERCISES)} not started" in proc.stdout
+    assert sum("not started" in line for line in proc.stdout.splitlines()) >= len(catalog.EXERCISES)
+    assert "Next: exercise 2.1" in proc.stdout
+    # lesson 2 solved except a broken 2.2 and a loop in 2.3; lesson 3 has a syntax error
+    solution = (catalog.SOLUTIONS / "ex02_tensors.py").read_text(encoding="utf-8")
+    solution += "\n\ndef to_patches(image, size):\n    return image.reshape(-1, size, size)\n"
+    solution += "\n\ndef shared_and_copied(array):\n    while True:\n        pass\n"
+    (folder / "ex02_tensors.py").write_text(solution, encoding="utf-8")
+    (folder / "ex03_autograd.py").write_text("def gradient_at(f, x):\n    return x +\n", encoding="utf-8")
+    proc = run_cli("check", "2", "--dir", str(folder), "--timeout", "3")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert any(line.split()[:3] == ["2.1", "pairwise_sums", "passed"] for line in lines)
+    assert any(line.split()[:3] == ["2.2", "to_patches", "FAILED"] for line in lines)
+    assert any(line.split()[:3] == ["2.3", "shared_and_copied", "FAILED"] and "3 s" in line for line in lines)
+    assert "1/3 passed, 2 failed, 0 not started" in proc.stdout
+    assert "First failure: exercise 2.2" in proc.stdout
+    assert "expected: tensor of shape (4, 2, 2)" in proc.stdout and "got:      tensor of shape (4, 2, 2)" in proc.stdout
+    assert f"hint: {catalog.BY_ID['2.2'].hint}" in proc.stdout
+    proc = run_cli("check", "3.1", "--dir", str(folder))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "SyntaxError in ex03_autograd.py, line 2" in proc.stdout and "0/1 passed" in proc.stdout
+    # all of lesson 2 solved: exit 0
+    shutil.copy(catalog.SOLUTIONS / "ex02_tensors.py", folder / "ex02_tensors.py")
+    proc = run_cli("check", "2", "--dir", str(folder))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3/3 passed" in proc.stdout
+
+
+def test_check_of_every_solution_through_the_command(tmp_path):
+    folder = tmp_path / "solved"
+    shutil.copytree(catalog.SOLUTIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    start = time.perf_counter()
+    proc = run_cli("check", "--dir", str(folder))
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(catalog.EXERCISES)}/{len(catalog.EXERCISES)} passed" in proc.stdout
+    assert elapsed < 60, f"checking every solution took {elapsed:.1f} s"
+
+
+def test_check_works_with_spawned_workers(tmp_path):
+    """macOS and Windows spawn the worker instead of forking it: the same results."""
+    folder = tmp_path / "solved"
+    folder.mkdir()
+    shutil.copy(catalog.SOLUTIONS / "ex14_cnn.py", folder)
+    env = {**os.environ, "PYTORCH_TUTORIAL_CHECK_START": "spawn"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytorch_tutorial", "check", "14", "--dir", str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3/3 passed" in proc.stdout
+
+
+def test_check_usage_errors_are_one_line_exit_2(tmp_path):
+    assert_usage_error(run_cli("check", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "exercises start")
+    assert_usage_error(run_cli("check", "99", "--dir", str(tmp_path)), "unknown lesson or exercise '99'")
+    assert_usage_error(run_cli("check", "2.9", "--dir", str(tmp_path)), "unknown exercise '2.9'", "2.1, 2.2, 2.3")
+    assert_usage_error(run_cli("check", "1", "--dir", str(tmp_path)), "lessons 2-17 have exercises")
+    assert_usage_error(run_cli("check", "--dir", str(tmp_path), "--timeout", "0"), "--timeout")
+
+
+def test_hint_prints_the_hint_and_rejects_unknown_ids():
+    proc = run_cli("hint", "11.1")
+    assert proc.returncode == 0, proc.stderr
+    assert catalog.BY_ID["11.1"].hint in proc.stdout and "log_softmax in ex11_softmax_crossentropy.py" in proc.stdout
+    assert_usage_error(run_cli("hint", "11.7"), "unknown exercise '11.7'", "11.1")
+    assert_usage_error(run_cli("hint", "11"), "N.K")
+    assert_usage_error(run_cli("hint", "x"), "unknown exercise 'x'")
+
+
+def test_solution_only_after_the_exercise_passes_or_with_reveal(tmp_path):
+    folder = tmp_path / "mine"
+    assert run_cli("exercises", "start", str(folder)).returncode == 0
+    proc = run_cli("solution", "7.2", "--dir", str(folder))
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and "not passed yet" in proc.stderr and "--reveal" in proc.stderr
+    assert "def polynomial_features" not in proc.stdout
+    proc = run_cli("solution", "7.2", "--reveal", "--dir", str(tmp_path / "nowhere"))
+    assert proc.returncode == 0, proc.stderr
+    assert "import torch" in proc.stdout and "def polynomial_features" in proc.stdout
+    assert "def least_squares" not in proc.stdout  # only this exercise's code
+    shutil.copy(catalog.SOLUTIONS / "ex07_linear_regression.py", folder)
+    proc = run_cli("solution", "7.2", "--dir", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert "def polynomial_features" in proc.stdout
+    proc = run_cli("solution", "17.1", "--reveal")
+    assert "def save_checkpoint" in proc.stdout and "def load_checkpoint" in proc.stdout
+    assert_usage_error(
+        run_cli("solution", "7.2", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "--reveal"
+    )
+    assert_usage_error(run_cli("solution", "7.9", "--reveal"), "unknown exercise '7.9'")
+
+
+def _reader(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+def _wait_for(lines: queue.Queue, phrase: str, timeout: float) -> str:
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if phrase in line:
+            return "".join(seen)
+    raise AssertionError(f"no {phrase!r} within {timeout} s; output so far:\n{''.join(seen)}")
+
+
+def test_watch_checks_again_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
+    folder = tmp_path / "mine"
+    assert run_cli("exercises", "start", str(folder)).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytorch_tutorial", "check", "2", "--dir", str(folder), "--watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True).start()
+    try:
+        _wait_for(lines, "0/3 passed", timeout=120)
+        _wait_for(lines, "watching", timeout=10)
+        time.sleep(0.2)  # a save within the same mtime tick would look unchanged on coarse file systems
+        shutil.copy(catalog.SOLUTIONS / "ex02_tensors.py", folder / "ex02_tensors.py")
+        output = _wait_for(lines, "3/3 passed", timeout=60)
+        assert "ex02_tensors.py changed" in output
+        _wait_for(lines, "watching", timeout=10)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr = proc.stderr.read()
+    assert "Traceback" not in stderr, stderr
+
+
+def test_watch_with_a_bounded_number_of_rounds(tmp_path):
+    shutil.copy(catalog.SOLUTIONS / "ex09_dataloader.py", tmp_path)
+    env = {**os.environ, "PYTORCH_TUTORIAL_WATCH_ROUNDS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytorch_tutorial", "check", "9", "--dir", str(tmp_path), "--watch"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3/3 passed" in proc.stdout

@@ -1,0 +1,200 @@
+"""Every lesson as a notebook: valid, without outputs as written, and every one runs to the end in a kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from conftest import assert_usage_error, run_cli
+
+from pytorch_tutorial import course, notebooks, runtime
+
+
+def fast_settings(lesson: course.Lesson) -> dict[str, str]:
+    """Kernel environment for a quick run: fewer epochs and iterations, smaller images (via PYTORCH_TUTORIAL_SET)."""
+    small = {}
+    for key, default in course.declared_settings(lesson).items():
+        if isinstance(default, bool) or not isinstance(default, int):
+            continue
+        if "epoch" in key:
+            small[key] = min(default, 1)
+        elif "iters" in key:
+            small[key] = min(default, 5)
+        elif key == "image_size":
+            small[key] = min(default, 64)
+        elif key == "shots_per_class":
+            small[key] = min(default, 5)
+    return {"PYTORCH_TUTORIAL_SET": ",".join(f"{key}={value}" for key, value in small.items())} if small else {}
+
+
+def _code_cells_of_script(path: Path) -> list[str]:
+    """The code cells of a percent script, read without jupytext (an independent reference)."""
+    cells, current, kind = [], [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# %%"):
+            if kind == "code":
+                cells.append("\n".join(current).strip())
+            kind = "markdown" if "[markdown]" in line else "code"
+            current = []
+        else:
+            current.append(line)
+    if kind == "code":
+        cells.append("\n".join(current).strip())
+    return [cell for cell in cells if cell]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("notebooks")
+    proc = run_cli("notebook", "all", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_notebook_all_writes_a_valid_notebook_per_lesson_without_outputs(written):
+    out, proc = written
+    lessons = course.available_lessons()
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"l{x.number:02d}_{x.slug}.ipynb" for x in lessons)
+    for lesson in lessons:
+        path = out / f"l{lesson.number:02d}_{lesson.slug}.ipynb"
+        assert f"wrote {path}" in proc.stdout
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+        assert "widgets" not in nb.metadata and "jupytext" not in nb.metadata
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
+        markdown = [cell for cell in nb.cells if cell.cell_type == "markdown"]
+        assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
+        assert all(cell.metadata == {} for cell in nb.cells)
+        # markdown cells from the prose, code cells from the code, in order, plus the first setup cell
+        assert markdown[0].source.startswith(f"# Lesson {lesson.number}")
+        assert not any(line.startswith("# %%") for cell in nb.cells for line in cell.source.splitlines())
+        assert 'os.environ["PYTORCH_TUTORIAL_LESSON"] = ' + f'"{lesson.number}"' in code[0].source
+        assert [cell.source.strip() for cell in code[1:]] == _code_cells_of_script(lesson.path)
+        # the notebook is the lesson: converting it back gives the same code
+        assert "runtime.settings(" in code[1].source
+
+
+def test_notebooks_are_written_atomically_and_reproducibly(written, tmp_path):
+    out, _ = written
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    lesson = course.BY_NUMBER[2]
+    again = notebooks.build([lesson], tmp_path, echo=False)[0].path
+    assert again.read_bytes() == (out / again.name).read_bytes()  # stable cell ids: same lesson, same file
+
+
+def test_notebook_usage_errors_are_one_line_exit_2(tmp_path):
+    assert_usage_error(run_cli("notebook", "99", "--out", str(tmp_path)), "unknown lesson '99'")
+    assert_usage_error(run_cli("notebook", "--out", str(tmp_path)), "name the lessons")
+    file = tmp_path / "afile"
+    file.write_text("x", encoding="utf-8")
+    assert_usage_error(run_cli("notebook", "2", "--out", str(file)), "--out", "folder")
+    assert not list(tmp_path.glob("*.ipynb"))
+
+
+def test_every_lesson_notebook_runs_to_the_end_with_fast_settings(tmp_path):
+    lessons = course.available_lessons()
+    env_for = {
+        lesson.number: {**fast_settings(lesson), "PYTORCH_TUTORIAL_OUT": str(tmp_path / "outputs")}
+        for lesson in lessons
+    }
+    start = time.perf_counter()
+    outcomes = notebooks.build(lessons, tmp_path, execute=True, jobs=2, env_for=env_for, echo=False)
+    elapsed = time.perf_counter() - start
+    failed = [(o.lesson.number, o.error) for o in outcomes if o.error]
+    assert not failed
+    print(f"\nexecuted {len(outcomes)} notebooks in {elapsed:.1f} s (2 at a time)")
+    for outcome in outcomes:
+        nb = nbformat.read(outcome.path, as_version=4)
+        nbformat.validate(nb)
+        texts = [output.get("text", "") for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs]
+        assert any("[report]" in text for text in texts), outcome.lesson.number  # it ran to its last cell
+        assert "widgets" not in nb.metadata
+        assert all(cell.execution_count is not None for cell in nb.cells if cell.cell_type == "code")
+        images = [
+            output
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if "image/png" in output.get("data", {})
+        ]
+        folder = tmp_path / "outputs" / f"{outcome.lesson.number:02d}-{outcome.lesson.slug.replace('_', '-')}"
+        pngs = list(folder.glob("*.png")) if folder.is_dir() else []
+        # every figure the lesson saved is also shown inline, in its own folder (the setup cell named the lesson)
+        assert len(images) == len(pngs), (outcome.lesson.number, len(images), [p.name for p in pngs])
+    assert not (tmp_path / "outputs" / "00-scratch").exists()
+    assert any((tmp_path / "outputs").glob("*/*.png"))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_notebook_reports_the_same_figures_as_the_script(tmp_path, run_lesson):
+    """Same lesson, same settings, same seed: the notebook computes what `pytorch-tutorial run` computes."""
+    lesson = course.BY_NUMBER[5]
+    env = {"PYTORCH_TUTORIAL_SET": "n_iters=7", "PYTORCH_TUTORIAL_OUT": str(tmp_path / "outputs")}
+    outcome = notebooks.build([lesson], tmp_path, execute=True, env_for={5: env}, echo=False)[0]
+    assert outcome.error is None
+    nb = nbformat.read(outcome.path, as_version=4)
+    report = next(
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        for line in output.get("text", "").splitlines()
+        if line.startswith("[report]")
+    )
+    metrics = run_lesson(5, n_iters=7).metrics
+    assert report == "[report] " + ", ".join(f"{k}={runtime.format_metric(v)}" for k, v in metrics.items())
+    default = run_lesson(5).metrics
+    assert default != metrics  # the setting really reached the lesson
+
+
+def test_a_failing_cell_is_reported_and_the_notebook_keeps_its_outputs(tmp_path):
+    import asyncio
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('before')"), nbformat.v4.new_code_cell("1 / 0")]
+    error = asyncio.run(notebooks.execute_async(nb, tmp_path))
+    assert error == "ZeroDivisionError: division by zero"
+    assert nb.cells[0].outputs[0]["text"] == "before\n"
+    path = notebooks.write_notebook(nb, tmp_path / "failed.ipynb")
+    nbformat.validate(nbformat.read(path, as_version=4))
+
+
+def test_the_kernel_is_this_python_whatever_kernelspecs_jupyter_finds(tmp_path, monkeypatch):
+    import asyncio
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    # a python3 kernelspec earlier on Jupyter's path that points at another interpreter
+    spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    other = ["/nonexistent/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec_dir / "kernel.json").write_text(
+        json.dumps({"argv": other, "display_name": "Other", "language": "python"}), encoding="utf-8"
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == "/nonexistent/python3"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys, os\nprint(sys.executable)\nprint(os.environ['PROBE'])")]
+    assert asyncio.run(notebooks.execute_async(nb, tmp_path, {"PROBE": "from the parent"})) is None
+    lines = nb.cells[0].outputs[0]["text"].splitlines()
+    assert os.path.realpath(lines[0]) == os.path.realpath(sys.executable)
+    assert lines[1] == "from the parent"
+
+
+def test_execute_through_the_command(tmp_path):
+    proc = run_cli("notebook", "4", "--out", str(tmp_path), "--execute")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"executed .*l04_backpropagation\.ipynb in [\d.]+ s: ok", proc.stdout)
+    assert "1/1 notebooks ran without error" in proc.stdout
+    nb = jupytext.read(tmp_path / "l04_backpropagation.ipynb")
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert any("[report] loss=1" in o.get("text", "") for o in outputs)
+    assert "Traceback" not in proc.stderr
