@@ -1,0 +1,110 @@
+"""Lesson 17: state_dict round trips, whole-model pickles refused, bit-identical resume from a checkpoint."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import pickle
+
+import pytest
+import torch
+from conftest import assert_usage_error, run_cli
+
+from pytorch_tutorial import checkpoint, course, runtime
+
+
+@pytest.fixture(scope="module")
+def lesson(tmp_path_factory):
+    """Lesson 17 with its default settings, run once (output captured) for the tests below."""
+    ctx = runtime.RunContext(number=17, slug="save_load", device="cpu", out_root=tmp_path_factory.mktemp("out"))
+    printed = io.StringIO()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # on a busy 2-core machine one thread is several times faster than two
+    try:
+        with contextlib.redirect_stdout(printed):
+            result = course.run_lesson(course.BY_NUMBER[17], ctx)
+    finally:
+        torch.set_num_threads(threads)
+    assert result.status == "ok", result.error
+    result.printed = printed.getvalue()
+    return result
+
+
+def test_resume_from_a_checkpoint_is_bit_identical_and_needs_the_rng_states(lesson):
+    assert lesson.metrics["resume_max_abs_diff"] == 0.0
+    ns = lesson.namespace
+    straight, resumed = ns["straight_weights"], ns["resumed_model"].state_dict()
+    assert straight.keys() == resumed.keys()
+    assert all(torch.equal(straight[name], resumed[name]) for name in straight)
+    # the run really trained past the checkpoint, and leaving the random states out really changes the result
+    assert lesson.metrics["resume_without_rng_max_abs_diff"] > 1e-3
+    assert lesson.metrics["test_accuracy"] > 0.9
+
+
+def test_the_checkpoint_holds_everything_and_loads_with_weights_only(lesson):
+    ns = lesson.namespace
+    state = checkpoint.load_weights(ns["checkpoint_path"])  # weights_only=True
+    assert set(state) == {
+        "epoch",
+        "model",
+        "optimizer",
+        "scheduler",
+        "torch_rng_state",
+        "cuda_rng_states",
+        "loader_rng_state",
+    }
+    assert state["epoch"] == ns["cfg"].resume_after == 2
+    assert state["scheduler"]["last_epoch"] == 2
+    assert set(state["optimizer"]["state"][0]) == {"momentum_buffer"}
+    assert state["torch_rng_state"].dtype == torch.uint8 and state["loader_rng_state"].dtype == torch.uint8
+    assert not any(path.name.startswith(".") for path in ns["checkpoint_path"].parent.iterdir())  # no temp files
+
+
+def test_state_dict_round_trip_gives_identical_outputs(lesson):
+    ns = lesson.namespace
+    assert lesson.metrics["state_dict_max_abs_diff"] == 0.0
+    saved = checkpoint.load_weights(ns["weights_path"])
+    assert all(torch.equal(saved[name], weights) for name, weights in ns["straight_weights"].items())
+    fresh = ns["make_model"]()
+    fresh.load_state_dict(saved)
+    fresh.eval()
+    with torch.no_grad():
+        outputs = fresh(ns["some_images"])
+        assert torch.equal(outputs, ns["loaded_model"](ns["some_images"]))
+    assert (outputs.argmax(dim=1) == ns["test_labels"][:100]).float().mean() > 0.85  # the trained weights
+
+
+def test_whole_model_pickle_is_refused_by_default(lesson):
+    ns = lesson.namespace
+    assert lesson.metrics["whole_model_refused"] is True
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
+        torch.load(ns["whole_model_path"], weights_only=True)
+    with pytest.raises(runtime.UsageError, match="not a plain weights file"):
+        checkpoint.load_checkpoint(ns["whole_model_path"])
+    assert "refused: WeightsUnpickler error: Unsupported global" in lesson.printed
+    # the lesson's own, trusted file: the payload ran when loaded with weights_only=False, and is refused otherwise
+    assert ">>> this line was printed by code inside the file, while loading it <<<" in lesson.printed
+    with pytest.raises(pickle.UnpicklingError):
+        checkpoint.load_weights(ns["demo_path"])
+
+
+def test_map_location_puts_the_tensors_on_the_cpu(lesson):
+    ns = lesson.namespace
+    assert all(tensor.device.type == "cpu" for tensor in ns["on_cpu"].values())
+    if torch.cuda.is_available():
+        assert ns["gpu_path"] != ns["weights_path"]
+
+
+def test_resume_is_exact_for_other_split_points(run_lesson):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        metrics = run_lesson(17, epochs=3, resume_after=1, dropout=0.5).metrics
+    finally:
+        torch.set_num_threads(threads)
+    assert metrics["resume_max_abs_diff"] == 0.0
+    assert metrics["resume_without_rng_max_abs_diff"] > 1e-3
+
+
+def test_a_split_point_outside_the_run_is_one_line(tmp_path):
+    assert_usage_error(run_cli("run", "17", "--set", "resume_after=4", "--out", str(tmp_path)), "resume_after=4")
