@@ -233,6 +233,18 @@ def test_failure_reports_expected_got_and_the_failing_input(runner, tmp_path):
     assert outcome["status"] == FAILED
     assert outcome["message"] == "pairwise_sums() raised ValueError: too long (ex02_tensors.py, line 3)"
     assert outcome["example"].startswith("n=4,")
+    # what the learner's code prints is kept (its end only) for the report; their files may import each other
+    (tmp_path / "helpers.py").write_text(
+        "def broadcast_add(a, b):\n    return a[:, None] + b[None, :]\n", encoding="utf-8"
+    )
+    (tmp_path / "ex02_tensors.py").write_text(
+        "from helpers import broadcast_add\n\ndef pairwise_sums(a, b):\n    for _ in range(100_000):\n"
+        "        print('debugging', a.shape)\n    return broadcast_add(a, b).float()\n",
+        encoding="utf-8",
+    )
+    outcome = runner.run(tmp_path, catalog.BY_ID["2.1"])
+    assert outcome["status"] == FAILED and "dtype" in outcome["message"]
+    assert outcome["output"].endswith("debugging torch.Size([2])\n") and len(outcome["output"]) <= 2000
 
 
 def test_broken_learner_code_is_that_exercises_failure(tmp_path):

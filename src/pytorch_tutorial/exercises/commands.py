@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pytorch_tutorial import runtime
+from pytorch_tutorial import course, runtime
 from pytorch_tutorial.exercises import catalog
 from pytorch_tutorial.exercises.catalog import Exercise
-from pytorch_tutorial.exercises.runner import DEFAULT_TIMEOUT, FAILED, NOT_STARTED, PASSED, CheckRunner
+from pytorch_tutorial.exercises.runner import DEFAULT_TIMEOUT, FAILED, NOT_STARTED, PASSED, CheckRunner, WorkerError
 
 WATCH_INTERVAL = 0.5  # seconds between looks at the files' modification times
 
@@ -71,11 +71,23 @@ def check(args: argparse.Namespace) -> int:
     timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
     if timeout <= 0:
         raise runtime.UsageError(f"--timeout {timeout:g}: give a positive number of seconds, e.g. --timeout 10")
-    with CheckRunner(timeout) as runner:
-        if getattr(args, "watch", False):
-            return watch(runner, folder, exercises)
-        results = check_and_report(runner, folder, exercises)
+    _require_hypothesis()
+    try:
+        with CheckRunner(timeout) as runner:
+            if getattr(args, "watch", False):
+                return watch(runner, folder, exercises)
+            results = check_and_report(runner, folder, exercises)
+    except WorkerError as exc:
+        raise runtime.UsageError(f"{exc}; reinstall the course (pip install -e .) and try again") from None
     return 0 if all(r["status"] == PASSED for r in results) else 1
+
+
+def _require_hypothesis() -> None:
+    """The checks run property tests: without hypothesis they cannot start."""
+    if not course.is_installed("hypothesis"):
+        raise runtime.UsageError(
+            "the checks need hypothesis: pip install -r requirements-test.txt (or pip install hypothesis)"
+        )
 
 
 def _folder(path: Path, extra: str = "") -> Path:
@@ -208,8 +220,12 @@ def solution(args: argparse.Namespace) -> int:
     exercise = catalog.find(args.exercise)
     if not args.reveal:
         folder = _folder(args.dir, ", or add --reveal to see the solution anyway")
-        with CheckRunner() as runner:
-            outcome = runner.run(folder, exercise)
+        _require_hypothesis()
+        try:
+            with CheckRunner() as runner:
+                outcome = runner.run(folder, exercise)
+        except WorkerError as exc:
+            raise runtime.UsageError(f"{exc}; reinstall the course (pip install -e .) and try again") from None
         if outcome["status"] != PASSED:
             print(
                 f"exercise {exercise.id} has not passed yet in {folder} ({outcome['status']}): pass it first "

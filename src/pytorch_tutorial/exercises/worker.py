@@ -25,7 +25,9 @@ from typing import Any
 
 import numpy as np
 import torch
+from hypothesis.configuration import set_hypothesis_home_dir
 
+from pytorch_tutorial.data.download import cache_dir
 from pytorch_tutorial.exercises import catalog, checks  # noqa: F401  (importing checks registers them)
 from pytorch_tutorial.exercises.checking import REGISTRY, CheckFailure
 from pytorch_tutorial.exercises.runner import FAILED, NOT_STARTED, PASSED, result
@@ -33,8 +35,27 @@ from pytorch_tutorial.exercises.runner import FAILED, NOT_STARTED, PASSED, resul
 _counter = itertools.count()
 
 
+class TailBuffer(io.StringIO):
+    """Captures what the learner's code prints, keeping only the end (a print in an endless loop stays small)."""
+
+    LIMIT = 4000
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.tell() > 4 * self.LIMIT:
+            tail = self.getvalue()[-self.LIMIT :]
+            self.seek(0)
+            self.truncate()
+            super().write(tail)
+        return written
+
+
 class LearnerFileError(Exception):
     """The learner's file could not be loaded (syntax error, or an exception at import)."""
+
+
+# hypothesis keeps a cache in ./.hypothesis by default: keep it out of the learner's folder
+set_hypothesis_home_dir(cache_dir("hypothesis"))
 
 
 def warm_up() -> None:
@@ -73,6 +94,7 @@ def load_learner_module(path: Path) -> ModuleType:
         raise LearnerFileError(f"cannot load {path.name} as Python")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses, pickling and DataLoader workers look classes up here
+    sys.path.insert(0, str(path.parent))  # the learner's files may import each other
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
@@ -82,6 +104,9 @@ def load_learner_module(path: Path) -> ModuleType:
         line = _learner_line(exc.__traceback__, str(path))
         where = f" (line {line[0]})" if line else ""
         raise LearnerFileError(f"loading {path.name} raised {_one_line(exc)}{where}") from None
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(path.parent))
     return module
 
 
@@ -149,7 +174,7 @@ def run_exercise(path: str | Path, exercise_id: str) -> dict[str, Any]:
     """Check exercise ``exercise_id`` on the learner's file at ``path``; never raises."""
     exercise = catalog.BY_ID[exercise_id]
     path = str(Path(path).resolve())
-    output = io.StringIO()
+    output = TailBuffer()
     start = time.perf_counter()
     module_name = None
     try:
