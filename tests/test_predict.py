@@ -278,3 +278,43 @@ def test_bad_inputs_are_one_line_and_exit_2(bad_inputs, case, phrases, tmp_path)
     assert_usage_error(proc, *phrases)
     assert proc.stdout == ""
     assert not (folder / "pwned").exists()
+
+
+def test_predict_reads_the_checkpoint_lesson_14_saves(run_lesson, tmp_path, test_split):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        run_lesson(14, epochs=2, out=tmp_path / "outputs")
+    finally:
+        torch.set_num_threads(threads)
+    assert (tmp_path / "outputs" / "14-cnn" / "lenet_mnist.pt").is_file()
+    images, labels = test_split
+    rng = np.random.default_rng(3)
+    files, truth = [], []
+    for index in real_digit_indices(labels)[::2]:
+        file = tmp_path / f"digit{index}.png"
+        render((images[index].numpy() * 255).astype(np.uint8), rng, light_paper=index % 2 == 0).save(file)
+        files.append(str(file))
+        truth.append(int(labels[index]))
+    proc = run_cli("predict", *files, "--out", str(tmp_path / "outputs"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    guesses = [json.loads(line)["top3"][0][0] for line in proc.stdout.splitlines()]
+    assert sum(g == t for g, t in zip(guesses, truth, strict=True)) >= 8, (guesses, truth)
+
+
+def test_phone_photo_size_and_exif_rotation(tmp_path, trained):
+    path, _ = trained
+    classifier = predict.load_classifier(path)
+    upright = Image.new("L", (3000, 2200), 230)
+    upright.paste(draw_digit(7, light_paper=True).resize((1200, 900)), (1500, 1100))
+    # a phone stores the pixels as the sensor saw them and an EXIF tag saying how to turn them for display
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    photo = tmp_path / "photo.jpg"
+    upright.rotate(90, expand=True).save(photo, exif=exif.tobytes(), quality=90)
+    loaded = predict.load_image(photo)
+    assert loaded.size == upright.size
+    digit = predict.mnist_like(loaded)
+    assert best_correlation(digit, predict.mnist_like(upright)) > 0.95
+    (best, *_), *_ = predict.top_k(classifier, [digit])
+    assert best[0] == 7
