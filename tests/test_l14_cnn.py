@@ -204,7 +204,7 @@ def cifar_cache(tmp_path, monkeypatch):
 
 
 def test_cifar10_trains_lenet_on_three_channels(cifar_cache, tmp_path):
-    result = run(tmp_path / "out", full_data=True, dataset="cifar10", epochs=5, lr=0.02)
+    result = run(tmp_path / "out", full_data=True, dataset="cifar10", epochs=3)
     ns = result.namespace
     assert ns["model"].conv1.in_channels == 3
     assert ns["kernels_after"].shape == (6, 3, 5, 5)
@@ -215,7 +215,7 @@ def test_cifar10_trains_lenet_on_three_channels(cifar_cache, tmp_path):
     first_red = torch.tensor(cifar_cache["test_batch"][0, :1024], dtype=torch.float32).reshape(32, 32) / 255
     assert torch.allclose(ns["test_images"][0, 0], first_red)
     assert list(result.metrics["per_class_accuracy"]) == list(cifar10.CLASSES)
-    assert result.metrics["test_accuracy"] > 0.6  # chance is 0.1: the tints were learned (0.90-1.0 for seeds 0-5)
+    assert result.metrics["test_accuracy"] > 0.6  # chance is 0.1: the tints were learned (0.88-1.0 for seeds 0-5)
     names = {path.name: path for path in result.files}
     saved = checkpoint.load_weights(names["lenet_cifar10.pt"])
     assert saved["in_channels"] == 3 and "lenet_mnist.pt" not in names

@@ -25,7 +25,7 @@ from pytorch_tutorial.data import cifar10, mnist
 from pytorch_tutorial.models import LeNet
 from pytorch_tutorial.shapes import conv_output_size, layer_geometry
 
-cfg = runtime.settings(epochs=10, batch_size=64, lr=0.05, momentum=0.9, dataset="mnist")
+cfg = runtime.settings(epochs=10, batch_size=32, lr=0.02, momentum=0.9, dataset="mnist")
 if cfg.dataset not in ("mnist", "cifar10"):
     raise runtime.UsageError(f"--set dataset={cfg.dataset}: choose mnist (default) or cifar10 (with --full-data)")
 device = runtime.device()
@@ -139,7 +139,7 @@ print(f"trained in {train_seconds:.1f} s")
 #
 # The original course counted per class inside the batch loop, with `for i in range(batch_size): label =
 # labels[i]`. That assumes every batch holds exactly `batch_size` images, which is only true when the batch size
-# divides the number of test images: with 1,000 test digits in batches of 64, the last batch has 40 and the
+# divides the number of test images: with 1,000 test digits in batches of 32, the last batch has 8 and the
 # loop fails with an `IndexError`. Counting from the collected predictions works for any batch size.
 
 # %%
@@ -201,10 +201,11 @@ print(f"correlation of neighbouring weights: {smoothness_before:+.2f} before, {s
 
 # %% [markdown]
 # Before training the kernels are salt-and-pepper noise: neighbouring weights are unrelated (correlation near 0).
-# After training they have grown and become smooth, with positive and negative regions side by side — the
-# correlation of neighbouring weights is clearly positive. A kernel with a red band next to a blue band responds
-# most where the image changes from dark to bright in that direction: an **edge detector** for one orientation.
-# Nobody wrote "detect edges" into the network; detecting stroke edges simply turned out to help classify digits.
+# After training most of them have grown and become smooth, with positive and negative regions side by side —
+# the correlation of neighbouring weights is clearly positive. A kernel with a red band next to a blue band
+# responds most where the image changes from dark to bright across that direction: an **edge detector** for one
+# orientation. Nobody wrote "detect edges" into the network; detecting stroke edges simply turned out to help
+# classify digits. (Run with another `--seed` and you get other kernels — of the same kinds.)
 #
 # ## What the filters see
 # Feature maps show where each filter responds on one test image: the output of each convolution after ReLU
@@ -240,13 +241,14 @@ fig.suptitle("Feature maps of one test image: conv1 (28x28) in the first row, co
 runtime.save_figure(fig, "feature_maps.png")
 
 # %% [markdown]
-# **Reading the feature maps.** Each of the six conv1 maps is still recognisably the digit, but each lights up a
-# different part of it: some the strokes themselves, others only one side of them — the top, bottom, left or
-# right edges — which is what the edge-shaped kernels above predict. The map of a kernel is large exactly where
-# the image looks like the kernel. The sixteen conv2 maps are coarser (10x10) and no longer look like the
-# digit: each combines all six conv1 maps and responds to a larger pattern — an end of a stroke, a corner, a
-# curve in one place — and many are dark for this image because the pattern they learned is not in it. The
-# fully connected layers then decide from which of these patterns are present, and where.
+# **Reading the feature maps.** Each conv1 map is still recognisably the digit, but each lights up a different
+# part of it: some the strokes themselves, others only one side of them — the top, bottom, left or right edges —
+# which is what the edge-shaped kernels above predict; a map can even light up the background and stay dark on
+# the ink. A map is large exactly where the image looks like its kernel. The sixteen conv2 maps are coarser
+# (10x10) and no longer look like the digit: each combines all six conv1 maps and responds to a larger pattern —
+# an end of a stroke, a corner, a curve in one place — and some stay almost dark because the pattern they
+# learned is not in this image. The fully connected layers then decide from which patterns are present, and
+# where.
 #
 # ## Saving the trained model
 # The weights (`state_dict`) are saved with what is needed to use them again: the architecture, the input size
