@@ -241,7 +241,7 @@ frozen_accuracy, frozen_seconds = train_target(frozen_model, frozen_head.paramet
 # %% [markdown]
 # ## The three runs side by side
 # With the same few images and the same short budget — 4 epochs of 5 batches, 20 steps — both transfer runs
-# beat training from scratch by a wide margin: the source task already taught the network to see strokes and
+# clearly beat training from scratch: the source task already taught the network to see strokes and
 # shapes, so the target task starts from useful features instead of noise. Fine-tuning adapts those features
 # too; the frozen network can only reuse them, and features learned to tell 0–4 apart are not made for 5–9,
 # which is why it lags behind fine-tuning. ImageNet's features are far more general: in the original tutorial
