@@ -48,6 +48,8 @@ def test_bad_set_key_and_value_are_one_line_and_exit_2(tmp_path):
     assert_usage_error(run_cli("run", "4", "--set", "epochs=3", "--out", str(tmp_path)), "no setting 'epochs'")
     assert_usage_error(run_cli("run", "5", "--set", "n_iters=many", "--out", str(tmp_path)), "n_iters", "int")
     assert_usage_error(run_cli("run", "5", "--set", "n_iters", "--out", str(tmp_path)), "key=value")
+    assert_usage_error(run_cli("run", "5", "--set", "n_iters=-3", "--out", str(tmp_path)), "n_iters", "negative")
+    assert_usage_error(run_cli("run", "5", "--seed", "x", "--out", str(tmp_path)), "--seed", "--help")
     assert not (tmp_path / "summary.json").exists()
 
 

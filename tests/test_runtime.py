@@ -36,7 +36,9 @@ def test_parse_value_types_from_default(raw, default, expected):
     assert value == expected and type(value) is type(expected)
 
 
-@pytest.mark.parametrize(("raw", "default"), [("2.5", 1), ("many", 0.1), ("maybe", True)])
+@pytest.mark.parametrize(
+    ("raw", "default"), [("2.5", 1), ("many", 0.1), ("maybe", True), ("-1", 10), ("0", 10), ("-0.5", 0.9)]
+)
 def test_parse_value_rejects_wrong_type(raw, default):
     with pytest.raises(runtime.UsageError, match="key"):
         runtime.parse_value(raw, default, "key")
@@ -76,3 +78,9 @@ def test_output_folder_figure_and_report(tmp_path, capsys):
 def test_declared_settings_read_without_running():
     assert course.declared_settings(course.BY_NUMBER[2]) == {}
     assert "n_iters" in course.declared_settings(course.BY_NUMBER[5])
+
+
+def test_zero_is_allowed_where_it_means_something():
+    assert runtime.parse_value("0", 2, "num_workers") == 0
+    assert runtime.parse_value("0", 0.9, "momentum") == 0.0
+    assert runtime.parse_value("-1", -5, "offset") == -1  # a negative default allows negatives

@@ -11,12 +11,20 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from pytorch_tutorial import course, runtime
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="pytorch-tutorial",
         description="A complete PyTorch beginner course: run, read and test seventeen lessons, offline.",
     )

@@ -140,10 +140,8 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
             if lowered in ("0", "false", "no", "off"):
                 return False
             raise ValueError(raw_text)
-        if kind is int:
-            return int(raw_text)
-        if kind is float:
-            return float(raw_text)
+        if kind in (int, float):
+            return _check_range(kind(raw_text), default, key)
         if kind is str:
             return raw_text
     except ValueError:
@@ -154,6 +152,19 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
     raise UsageError(
         f"--set {key}={raw_text}: '{key}' takes a {kind.__name__} (default {default!r}), e.g. --set {key}={example}"
     )
+
+
+# Counts that may be zero although their default is not (0 workers: load in the main process).
+ZERO_ALLOWED = frozenset({"num_workers"})
+
+
+def _check_range(value: int | float, default: int | float, key: str) -> int | float:
+    """Sizes, counts and rates with a non-negative default cannot be negative; counts (int, default >= 1) not 0."""
+    if default >= 0 and value < 0:
+        raise UsageError(f"--set {key}={value}: '{key}' cannot be negative (default {default!r})")
+    if isinstance(default, int) and default >= 1 and value < 1 and key not in ZERO_ALLOWED:
+        raise UsageError(f"--set {key}={value}: '{key}' must be at least 1 (default {default!r})")
+    return value
 
 
 def settings(**defaults: Any) -> SimpleNamespace:

@@ -23,8 +23,6 @@ from pytorch_tutorial import runtime
 from pytorch_tutorial.data import mnist, wine
 
 cfg = runtime.settings(batch_size=4, num_workers=2, epochs=2)
-if cfg.batch_size < 1 or cfg.num_workers < 0:
-    raise runtime.UsageError("--set: batch_size must be at least 1 and num_workers at least 0, e.g. --set batch_size=8")
 
 # %% [markdown]
 # ## The wine data

@@ -40,8 +40,6 @@ from pytorch_tutorial.data import download, hymenoptera, mnist
 from pytorch_tutorial.models import LeNet
 
 cfg = runtime.settings(shots_per_class=20, pretrain_epochs=6, epochs=4, batch_size=20, lr=0.01, step_size=3, gamma=0.1)
-if cfg.shots_per_class < 1:
-    raise runtime.UsageError(f"--set shots_per_class={cfg.shots_per_class}: give at least 1 image per class")
 device = runtime.device()
 full_data = runtime.current().full_data
 print(f"computing on {device}; target task: {'ants vs bees' if full_data else 'the digits 5-9'}")
