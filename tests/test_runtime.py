@@ -84,3 +84,30 @@ def test_zero_is_allowed_where_it_means_something():
     assert runtime.parse_value("0", 2, "num_workers") == 0
     assert runtime.parse_value("0", 0.9, "momentum") == 0.0
     assert runtime.parse_value("-1", -5, "offset") == -1  # a negative default allows negatives
+    assert runtime.parse_value("0", 200, "epochs") == 0  # no training: the untrained baseline
+    assert runtime.parse_value("0", 300, "n_iters") == 0
+    with pytest.raises(runtime.UsageError, match="'batch_size' must be at least 1"):
+        runtime.parse_value("0", 100, "batch_size")
+
+
+TRAINING_LENGTHS = ("epochs", "pretrain_epochs", "n_iters")
+LESSONS_THAT_TRAIN = [
+    lesson.number for lesson in course.LESSONS if set(course.declared_settings(lesson)) & set(TRAINING_LENGTHS)
+]
+
+
+@pytest.mark.parametrize("number", LESSONS_THAT_TRAIN)
+def test_no_training_runs_or_is_one_clear_usage_error(number, tmp_path):
+    """``--set epochs=0`` passes the range check, so every lesson must cope: run untrained, or refuse in one line."""
+    lesson = course.BY_NUMBER[number]
+    zeros = {key: 0 for key in course.declared_settings(lesson) if key in TRAINING_LENGTHS}
+    context = runtime.RunContext(
+        number=number, slug=lesson.slug, device="cpu", seed=0, out_root=tmp_path, overrides=zeros, quiet=True
+    )
+    try:
+        result = course.run_lesson(lesson, context)
+    except runtime.UsageError as error:
+        assert "\n" not in str(error) and "epochs" in str(error)
+        return
+    assert result.status == "ok", result.error
+    assert result.metrics

@@ -154,8 +154,9 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
     )
 
 
-# Counts that may be zero although their default is not (0 workers: load in the main process).
-ZERO_ALLOWED = frozenset({"num_workers"})
+# Counts that may be zero although their default is not: 0 workers loads in the main process; 0 epochs or
+# iterations evaluates the untrained model, the baseline that training has to beat.
+ZERO_ALLOWED = frozenset({"num_workers", "epochs", "pretrain_epochs", "n_iters"})
 
 
 def _check_range(value: int | float, default: int | float, key: str) -> int | float:

@@ -165,5 +165,7 @@ print(f"LinearRegression(nn.Module): f(5) = {f5:.4f}")
 
 # %%
 for stage, prediction in stage_f5.items():
-    print(f"{stage:<10} f(5) = {prediction:.4f}   final loss {stage_losses[stage][-1]:.2e}")
+    losses = stage_losses[stage]
+    final_loss = f"{losses[-1]:.2e}" if losses else "none (no steps taken)"
+    print(f"{stage:<10} f(5) = {prediction:.4f}   final loss {final_loss}")
 runtime.report(f5=f5, stage_f5=stage_f5)

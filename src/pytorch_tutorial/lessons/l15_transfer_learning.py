@@ -184,6 +184,7 @@ def train_target(model, parameters, lr, name):
     optimizer = torch.optim.SGD(parameters, lr=lr, momentum=0.9)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=cfg.step_size, gamma=cfg.gamma)
     start = time.perf_counter()
+    loss = float("nan")  # stays NaN when no epoch runs (--set epochs=0)
     for epoch in range(cfg.epochs):
         loss = engine.train_epoch(model, train_loader, loss_fn, optimizer, device, desc=f"{name}, epoch {epoch + 1}")
         scheduler.step()

@@ -22,7 +22,10 @@ from pytorch_tutorial.data import mnist
 
 cfg = runtime.settings(epochs=4, resume_after=2, batch_size=100, lr=0.05, hidden_size=128, dropout=0.2)
 if not 0 < cfg.resume_after < cfg.epochs:
-    raise runtime.UsageError(f"--set resume_after={cfg.resume_after}: choose a number of epochs between 1 and epochs-1")
+    raise runtime.UsageError(
+        f"--set epochs={cfg.epochs} resume_after={cfg.resume_after}: resume_after must be between 1 and epochs-1"
+        " (the run stops after that many epochs and resumes for the rest)"
+    )
 device = runtime.device()
 seed = runtime.current().seed
 print(f"computing on {device}")
