@@ -143,3 +143,22 @@ def test_main_rejects_an_unknown_lesson_at_once(bench, tmp_path, capsys):
     assert bench.main(["--lessons", "99", "--out", str(tmp_path)]) == 2
     assert "unknown lesson '99'" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_lesson_timings_come_from_the_run_without_extra_runs_when_repeats_is_one(bench, monkeypatch):
+    monkeypatch.setattr(bench, "run_course", lambda *args, **kwargs: pytest.fail("no extra run was asked for"))
+    run = {"lessons": [{"number": 13, "metrics": {"train_seconds": 0.7}}, {"number": 4, "metrics": {}}]}
+    assert bench.fastest_train_seconds(run, repeats=1) == {13: [0.7]}
+
+
+def test_lesson_timings_add_runs_of_only_the_throughput_lessons(bench, monkeypatch):
+    asked = []
+
+    def fake_run_course(lessons, device="auto"):
+        asked.append(lessons)
+        return {"lessons": [{"number": 14, "metrics": {"train_seconds": 1.5 + len(asked)}}]}
+
+    monkeypatch.setattr(bench, "run_course", fake_run_course)
+    run = {"lessons": [{"number": 14, "metrics": {"train_seconds": 2.0}}]}
+    assert bench.fastest_train_seconds(run, repeats=3) == {14: [2.0, 2.5, 3.5]}
+    assert asked == [["14"], ["14"]]  # lesson 13 did not run in `run`, so it is not timed either
