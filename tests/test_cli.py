@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import assert_usage_error, run_cli
 
 from pytorch_tutorial import course
@@ -115,3 +116,20 @@ def test_info_reports_versions():
     import torch
 
     assert torch.__version__ in proc.stdout and "device chosen" in proc.stdout
+
+
+@pytest.mark.parametrize("out", ["afile", "afile/sub"])
+def test_an_out_folder_that_is_a_file_is_one_line_before_any_lesson(tmp_path, out):
+    (tmp_path / "afile").write_text("the learner's notes\n")
+    proc = run_cli("run", "4", "--out", out, cwd=tmp_path)
+    assert_usage_error(proc, f"--out {out}", "is a file, not a folder")
+    assert "Lesson 4" not in proc.stdout
+    assert (tmp_path / "afile").read_text() == "the learner's notes\n"
+
+
+@pytest.mark.parametrize("command", [["notebook", "4", "--out"], ["exercises", "start"]])
+def test_other_commands_writing_under_a_file_are_one_line(tmp_path, command):
+    (tmp_path / "afile").write_text("the learner's notes\n")
+    proc = run_cli(*command, "afile/sub", cwd=tmp_path)
+    assert_usage_error(proc, "afile/sub")
+    assert (tmp_path / "afile").read_text() == "the learner's notes\n"

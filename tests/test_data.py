@@ -145,6 +145,42 @@ def test_data_dir_with_missing_files_is_one_line_and_exit_2(tmp_path):
     assert_usage_error(run_cli("run", "9", "--data-dir", str(tmp_path / "nowhere")), "no such folder")
 
 
+def test_a_replaced_data_dir_copy_is_read_afresh(tmp_path):
+    copy = tmp_path / "my-mnist"
+    write_mnist_copy(copy, compress=True)
+    assert len(mnist.read_data_dir(copy, train=True)) == 200
+    raw = copy / "MNIST" / "raw"
+    idx.write(raw / "train-images-idx3-ubyte.gz", embedded("train-images-idx3-ubyte")[:120])
+    idx.write(raw / "train-labels-idx1-ubyte.gz", embedded("train-labels-idx1-ubyte")[:120])
+    assert len(mnist.read_data_dir(copy, train=True)) == 120  # not the unpacked copy of the first version
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated gzip", "labels of the other split"])
+def test_a_damaged_data_dir_is_one_usage_error(tmp_path, damage):
+    copy = tmp_path / "my-mnist"
+    write_mnist_copy(copy, compress=True)
+    images = copy / "MNIST" / "raw" / "train-images-idx3-ubyte.gz"
+    if damage == "garbage":
+        images.write_bytes(b"not an IDX file")
+    elif damage == "truncated gzip":
+        images.write_bytes(images.read_bytes()[:500])
+    else:
+        idx.write(copy / "MNIST" / "raw" / "train-labels-idx1-ubyte.gz", embedded("t10k-labels-idx1-ubyte")[:50])
+    with pytest.raises(runtime.UsageError, match=r"^--data-dir .*(training files|train-images)") as caught:
+        mnist.check_data_dir(copy)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_damaged_data_dir_stops_the_run_before_the_first_lesson(tmp_path):
+    copy = tmp_path / "my-mnist"
+    write_mnist_copy(copy, compress=False)
+    (copy / "MNIST" / "raw" / "t10k-images-idx3-ubyte").write_bytes(b"\x00" * 40)
+    out = tmp_path / "out"
+    proc = run_cli("run", "1", "9", "--data-dir", str(copy), "--out", str(out))
+    assert_usage_error(proc, "--data-dir", "test files", "not valid MNIST IDX data")
+    assert "Lesson 1" not in proc.stdout and not out.exists()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # --full-data offline
 

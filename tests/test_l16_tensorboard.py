@@ -16,6 +16,7 @@ import urllib.request
 import numpy as np
 import pytest
 import torch
+from conftest import run_lesson_at
 from PIL import Image
 
 from pytorch_tutorial import course, runtime
@@ -183,3 +184,18 @@ def test_the_tensorboard_server_serves_the_logged_scalars(lesson, tmp_path):
     logged = lesson.namespace["logged"]["training loss"]
     assert [step for _, step, _ in series] == [step for step, _ in logged]
     assert np.allclose([value for _, _, value in series], [value for _, value in logged], rtol=1e-6)
+
+
+def test_data_that_cannot_be_read_leaves_no_half_filled_log(tmp_path):
+    damaged = tmp_path / "my-mnist" / "MNIST" / "raw"
+    damaged.mkdir(parents=True)
+    for name in (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ):
+        (damaged / name).write_bytes(b"not MNIST")
+    with pytest.raises(runtime.UsageError, match="--data-dir"):
+        run_lesson_at(16, tmp_path / "out", data_dir=tmp_path / "my-mnist")
+    assert not list((tmp_path / "out").rglob("events.out.tfevents*"))

@@ -112,6 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pytorch-tutorial: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a folder that cannot be made or written: the learner's disk, not our bug
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"pytorch-tutorial: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+
+
+def check_out_folder(out: Path) -> None:
+    """``--out`` must be a folder or a path where one can be made: fail before any lesson runs if not."""
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise runtime.UsageError(f"--out {out}: {path} is a file, not a folder")
+            if not os.access(path, os.W_OK):
+                raise runtime.UsageError(f"--out {out}: {path} is not writable")
+            return
 
 
 def _lazy(module: str, args: argparse.Namespace, function: str = "main") -> int:
@@ -144,9 +159,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = course.parse_overrides(args.overrides, lessons)
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise runtime.UsageError(f"--data-dir {args.data_dir}: no such folder")
+    check_out_folder(args.out)
     if args.quiet:
         os.environ["PYTORCH_TUTORIAL_NO_PROGRESS"] = "1"
     runtime.resolve_device(args.device)  # fail before any lesson runs if the device is missing
+    if args.data_dir is not None:
+        from pytorch_tutorial.data import mnist
+
+        mnist.check_data_dir(args.data_dir)  # and if the learner's MNIST copy cannot be read
     results = []
     for lesson in lessons:
         if not args.quiet:

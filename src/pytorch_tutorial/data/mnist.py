@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,10 @@ def _unpack(sources: dict[str, Path], root: Path) -> Path:
             continue
         data = source.read_bytes()
         if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+            try:
+                data = gzip.decompress(data)
+            except (EOFError, OSError, zlib.error) as exc:
+                raise ValueError(f"{source.name} cannot be unpacked: {exc}") from exc
         tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, target)
@@ -73,8 +77,41 @@ def data_dir_root(data_dir: Path) -> Path:
         )
     if all(source.name == name for name, source in sources.items()):
         return Path(data_dir)
-    key = hashlib.sha256(str(raw.resolve()).encode()).hexdigest()[:12]
-    return _unpack(sources, cache_dir("data-dir", key))
+    # Keyed on the files' path, size and modification time: a learner who replaces their copy gets it unpacked
+    # afresh, never the stale one from before.
+    stamp = [f"{source.resolve()}:{source.stat().st_size}:{source.stat().st_mtime_ns}" for source in sources.values()]
+    key = hashlib.sha256("\n".join(stamp).encode()).hexdigest()[:12]
+    try:
+        return _unpack(sources, cache_dir("data-dir", key))
+    except ValueError as exc:
+        raise runtime.UsageError(f"--data-dir {data_dir}: in {raw}, {exc}") from exc
+
+
+def read_data_dir(data_dir: Path, train: bool, transform: Callable[[Any], Any] | None = None):
+    """``torchvision.datasets.MNIST`` over a learner's ``--data-dir``; a file that is not valid MNIST IDX data is
+    one clear :class:`runtime.UsageError`, not a traceback from inside torchvision."""
+    from torchvision.datasets import MNIST
+
+    root = data_dir_root(data_dir)
+    split = "training" if train else "test"
+    problem = f"--data-dir {data_dir}: the {split} files in {Path(data_dir) / 'MNIST' / 'raw'}"
+    try:
+        mnist = MNIST(root, train=train, transform=transform, download=False)
+    except (AssertionError, EOFError, OSError, RuntimeError, ValueError) as exc:
+        detail = str(exc).strip() or type(exc).__name__
+        raise runtime.UsageError(f"{problem} are not valid MNIST IDX data ({detail})") from exc
+    if len(mnist.data) != len(mnist.targets) or tuple(mnist.data.shape[1:]) != (28, 28):
+        raise runtime.UsageError(
+            f"{problem} do not fit together: {len(mnist.data)} images of {tuple(mnist.data.shape[1:])} pixels and "
+            f"{len(mnist.targets)} labels (expected one 28x28 image per label)"
+        )
+    return mnist
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """Read both splits of ``--data-dir`` once, so that a bad folder stops a run before its first lesson."""
+    for train in (True, False):
+        read_data_dir(data_dir, train)
 
 
 def source() -> str:
@@ -93,7 +130,7 @@ def dataset(train: bool, transform: Callable[[Any], Any] | None = None):
     kind = source()
     if kind == "data-dir":
         assert ctx.data_dir is not None
-        return MNIST(data_dir_root(ctx.data_dir), train=train, transform=transform, download=False)
+        return read_data_dir(ctx.data_dir, train, transform)
     if kind == "full":
         root = cache_dir("full")
         with download_guard("MNIST", root / "MNIST", "the embedded 5,000-digit subset works without --full-data"):

@@ -30,23 +30,8 @@ device = runtime.device()
 print(f"computing on {device}")
 
 # %% [markdown]
-# ## A writer and its log folder
-# Each run gets its own folder under `runs/`; TensorBoard shows every folder below the one you point it at as a
-# run, so runs can be compared side by side. We start from an empty folder: a second run of the lesson writing
-# into the same folder would draw two runs' curves on top of each other.
-
-# %%
-runs_dir = runtime.out_dir() / "runs"
-log_dir = runs_dir / "mnist"
-shutil.rmtree(log_dir, ignore_errors=True)
-writer = SummaryWriter(log_dir=str(log_dir))
-print(f"logging to {log_dir}")
-
-# %% [markdown]
-# ## The data, and a look at it
-# The data as in lesson 13. `torchvision.utils.make_grid` tiles a batch of images into one picture;
-# `add_image` logs it (IMAGES tab). We keep the pixels in [0, 1] for the picture and normalise only what the
-# network sees.
+# ## The data
+# The data as in lesson 13, loaded before anything is logged: if it cannot be read, no half-filled log is left.
 
 # %%
 normalize = v2.Normalize(mean=[mnist.MEAN], std=[mnist.STD])
@@ -59,6 +44,22 @@ train_loader = DataLoader(
     generator=runtime.generator(),
 )
 test_loader = DataLoader(TensorDataset(normalize(test_images), test_labels), batch_size=500)
+
+# %% [markdown]
+# ## A writer and its log folder
+# Each run gets its own folder under `runs/`; TensorBoard shows every folder below the one you point it at as a
+# run, so runs can be compared side by side. We start from an empty folder: a second run of the lesson writing
+# into the same folder would draw two runs' curves on top of each other.
+#
+# A first look at the data: `torchvision.utils.make_grid` tiles a batch of images into one picture; `add_image`
+# logs it (IMAGES tab). We keep the pixels in [0, 1] for the picture and normalise only what the network sees.
+
+# %%
+runs_dir = runtime.out_dir() / "runs"
+log_dir = runs_dir / "mnist"
+shutil.rmtree(log_dir, ignore_errors=True)
+writer = SummaryWriter(log_dir=str(log_dir))
+print(f"logging to {log_dir}")
 
 image_grid = torchvision.utils.make_grid(train_images[:64], nrow=8)
 writer.add_image("mnist_images", image_grid)
