@@ -117,7 +117,7 @@ def test_a_failing_worker_fails_the_lesson_with_its_error(tmp_path, monkeypatch)
     assert not (tmp_path / "18-distributed" / distributed.CHECKPOINT_NAME).exists()
 
 
-@pytest.mark.parametrize("key, value", [("nproc", 0), ("batch_size", -1), ("lr", 0.0)])
+@pytest.mark.parametrize("key, value", [("nproc", 0), ("nproc", 10_000), ("batch_size", -1), ("lr", 0.0)])
 def test_bad_settings_are_usage_errors(tmp_path, key, value):
     ctx = runtime.RunContext(number=18, slug="distributed", device="cpu", out_root=tmp_path, overrides={key: value})
     with pytest.raises(runtime.UsageError, match=f"--set {key}="):

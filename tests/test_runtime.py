@@ -111,3 +111,28 @@ def test_no_training_runs_or_is_one_clear_usage_error(number, tmp_path):
         return
     assert result.status == "ok", result.error
     assert result.metrics
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf"])
+def test_non_finite_numbers_are_refused(raw):
+    with pytest.raises(runtime.UsageError, match="must be a finite number"):
+        runtime.parse_value(raw, 0.1, "lr")
+
+
+@pytest.mark.parametrize(
+    "number, key, value",
+    [
+        (8, "test_size", 1.5),
+        (8, "test_size", 0.0),
+        (10, "image_size", 1),
+        (10, "image_size", 10_000),
+        (17, "dropout", 1.5),
+    ],
+)
+def test_settings_outside_what_a_lesson_can_use_are_one_line(tmp_path, number, key, value):
+    lesson = course.BY_NUMBER[number]
+    context = runtime.RunContext(
+        number=number, slug=lesson.slug, device="cpu", seed=0, out_root=tmp_path, overrides={key: value}, quiet=True
+    )
+    with pytest.raises(runtime.UsageError, match=f"^--set {key}="):
+        course.run_lesson(lesson, context)

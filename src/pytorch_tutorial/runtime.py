@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 import os
 import random
 import re
@@ -141,7 +142,10 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
                 return False
             raise ValueError(raw_text)
         if kind in (int, float):
-            return _check_range(kind(raw_text), default, key)
+            value = kind(raw_text)
+            if not math.isfinite(value):
+                raise UsageError(f"--set {key}={raw_text}: '{key}' must be a finite number (default {default!r})")
+            return _check_range(value, default, key)
         if kind is str:
             return raw_text
     except ValueError:

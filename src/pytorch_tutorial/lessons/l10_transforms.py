@@ -123,6 +123,8 @@ print(f"in-place transform, first feature on three reads: {broken_reads}")
 # The photo comes with scikit-learn (`load_sample_image`): "china.jpg" (a temple) or "flower.jpg".
 
 # %%
+if not 16 <= cfg.image_size <= 1024:
+    raise runtime.UsageError(f"--set image_size={cfg.image_size}: choose a size from 16 to 1024 pixels, e.g. 224")
 if cfg.photo not in ("china.jpg", "flower.jpg"):
     raise runtime.UsageError(f"--set photo={cfg.photo}: choose photo=china.jpg or photo=flower.jpg")
 photo = load_sample_image(cfg.photo).copy()  # NumPy uint8 (height, width, 3); a writable copy for torch

@@ -26,6 +26,8 @@ if not 0 < cfg.resume_after < cfg.epochs:
         f"--set epochs={cfg.epochs} resume_after={cfg.resume_after}: resume_after must be between 1 and epochs-1"
         " (the run stops after that many epochs and resumes for the rest)"
     )
+if not 0 <= cfg.dropout < 1:
+    raise runtime.UsageError(f"--set dropout={cfg.dropout}: dropout is a probability from 0 up to (not incl.) 1")
 device = runtime.device()
 seed = runtime.current().seed
 print(f"computing on {device}")

@@ -17,6 +17,7 @@
 
 # %%
 import json
+import os
 import shlex
 import sys
 
@@ -41,6 +42,11 @@ for name, example in {"epochs": 2, "batch_size": 50, "nproc": 2, "lr": 0.1}.item
         raise runtime.UsageError(
             f"--set {name}={getattr(cfg, name)}: {name} must be positive, e.g. --set {name}={example}"
         )
+max_cpu_processes = max(2, os.cpu_count() or 1)  # each one loads torch: more than the cores only slows it down
+if cfg.nproc > max_cpu_processes:
+    raise runtime.UsageError(
+        f"--set nproc={cfg.nproc}: this machine has {os.cpu_count()} CPU cores; use at most {max_cpu_processes}"
+    )
 if device.type == "cuda":
     worker_device, nproc = "cuda", torch.cuda.device_count()
 else:
