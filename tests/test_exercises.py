@@ -256,15 +256,20 @@ def test_broken_learner_code_is_that_exercises_failure(tmp_path):
         "def sgd_update_(w, lr):\n    return 1 / 0\n",
         encoding="utf-8",
     )
+    (folder / "ex04_backpropagation.py").write_text(
+        "def squared_error_and_grad(x, y, w):\n    raise KeyboardInterrupt\n", encoding="utf-8"
+    )
     with CheckRunner(timeout=3) as check_runner:
         syntax = [check_runner.run(folder, e) for e in catalog.for_lesson(2)]
         loop, crash, raises = (check_runner.run(folder, e) for e in catalog.for_lesson(3))
+        interrupt = check_runner.run(folder, catalog.BY_ID["4.1"])
         after = check_runner.run(catalog.SOLUTIONS, catalog.BY_ID["4.1"])  # the checker carries on
     assert all(r["status"] == FAILED and "SyntaxError in ex02_tensors.py, line 1" in r["message"] for r in syntax)
     assert loop["status"] == FAILED and "no answer within 3 s" in loop["message"]
-    assert crash["status"] == FAILED and "process" in crash["message"]
+    assert crash["status"] == FAILED and "exit code 3" in crash["message"]
     assert raises["status"] == FAILED
     assert raises["message"] == "sgd_update_() raised ZeroDivisionError: division by zero (ex03_autograd.py, line 10)"
+    assert interrupt["status"] == FAILED and "raised KeyboardInterrupt" in interrupt["message"]
     assert after["status"] == PASSED
 
 

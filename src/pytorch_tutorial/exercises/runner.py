@@ -140,7 +140,10 @@ class CheckRunner:
         try:
             _, outcome = self._conn.recv()
         except (EOFError, OSError):
-            code = self._proc.exitcode if self._proc is not None else None
+            code = None
+            if self._proc is not None:
+                self._proc.join(1)  # the exit code is known only once the process has been reaped
+                code = self._proc.exitcode
             self._kill()
             return result(exercise.id, FAILED, f"your code crashed the checker's process (exit code {code})")
         return outcome

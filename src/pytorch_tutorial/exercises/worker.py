@@ -199,8 +199,8 @@ def run_exercise(path: str | Path, exercise_id: str) -> dict[str, Any]:
                         REGISTRY[exercise_id](*(getattr(module, name) for name in exercise.names))
                         outcome = result(exercise_id, PASSED)
                     except BaseException as exc:  # noqa: BLE001 - anything the learner's code does is reported
-                        if isinstance(exc, KeyboardInterrupt):
-                            raise
+                        # KeyboardInterrupt too: the worker ignores Ctrl-C (the parent handles it), so one raised
+                        # here came from the learner's code.
                         outcome = classify(exercise_id, exc, path)
     finally:
         if module_name is not None:
