@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 from hypothesis import given
@@ -136,3 +140,17 @@ def test_settings_outside_what_a_lesson_can_use_are_one_line(tmp_path, number, k
     )
     with pytest.raises(runtime.UsageError, match=f"^--set {key}="):
         course.run_lesson(lesson, context)
+
+
+def test_a_plain_script_warns_about_a_setting_it_does_not_have(tmp_path):
+    env = {**os.environ, "PYTORCH_TUTORIAL_SET": "n_iter=1,n_iters=2", "PYTORCH_TUTORIAL_OUT": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytorch_tutorial.lessons.l05_gradient_descent"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: PYTORCH_TUTORIAL_SET: this lesson has no setting 'n_iter'" in proc.stderr
+    assert "epoch   2:" in proc.stdout and "epoch   3:" not in proc.stdout  # the known key still applies

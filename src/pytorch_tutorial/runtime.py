@@ -51,6 +51,7 @@ class RunContext:
     quiet: bool = False
     full_data: bool = False
     data_dir: Path | None = None
+    from_environment: bool = False  # a plain script or notebook, set up by PYTORCH_TUTORIAL_* variables
     metrics: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -119,6 +120,7 @@ def _default_context() -> RunContext:
         seed=int(os.environ.get("PYTORCH_TUTORIAL_SEED", DEFAULT_SEED)),
         out_root=Path(os.environ.get("PYTORCH_TUTORIAL_OUT", "outputs")),
         overrides=overrides,
+        from_environment=True,
     )
 
 
@@ -183,6 +185,12 @@ def settings(**defaults: Any) -> SimpleNamespace:
     for key, raw in ctx.overrides.items():
         if key in defaults:
             values[key] = parse_value(raw, defaults[key], key)
+        elif ctx.from_environment:  # the runner checks --set keys itself; a typo in the variable would go unseen
+            known = ", ".join(sorted(defaults)) or "none"
+            print(
+                f"warning: PYTORCH_TUTORIAL_SET: this lesson has no setting '{key}' (its settings: {known})",
+                file=sys.stderr,
+            )
     ctx.settings = values
     return SimpleNamespace(**values)
 
