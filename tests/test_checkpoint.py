@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pathlib
 import pickle
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -117,28 +116,21 @@ def test_missing_checkpoint_and_folder(tmp_path):
         checkpoint.load_checkpoint(tmp_path)
 
 
-def as_if_saved_on_gpu(cpu_file: Path, gpu_file: Path) -> Path:
-    """Rewrite a checkpoint's storage locations from 'cpu' to 'cuda:0', which is what torch.save records for
-    tensors on a GPU; lets a CPU-only machine test loading a GPU-saved file."""
-    with zipfile.ZipFile(cpu_file) as source, zipfile.ZipFile(gpu_file, "w", zipfile.ZIP_STORED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename.endswith("data.pkl"):
-                assert b"X\x03\x00\x00\x00cpu" in data
-                data = data.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
-            target.writestr(info, data)
-    return gpu_file
-
-
 def test_gpu_saved_checkpoint_loads_on_cpu_with_map_location(tmp_path):
     weights = {"w": torch.arange(6.0).reshape(2, 3)}
     if torch.cuda.is_available():
         gpu_file = checkpoint.save_atomic({"w": weights["w"].cuda()}, tmp_path / "gpu.pt")
     else:
         cpu_file = checkpoint.save_atomic(weights, tmp_path / "cpu.pt")
-        gpu_file = as_if_saved_on_gpu(cpu_file, tmp_path / "gpu.pt")
+        gpu_file = checkpoint.as_if_saved_on_gpu(cpu_file, tmp_path / "gpu.pt")
         with pytest.raises(RuntimeError, match="map_location"):
             torch.load(gpu_file, weights_only=True)  # without map_location it wants a GPU that is not there
     loaded = checkpoint.load_weights(gpu_file, map_location="cpu")
     assert loaded["w"].device.type == "cpu"
     assert torch.equal(loaded["w"], weights["w"])
+
+
+def test_as_if_saved_on_gpu_needs_a_file_with_cpu_tensors(tmp_path):
+    no_tensors = checkpoint.save_atomic({"epoch": 3}, tmp_path / "epoch.pt")
+    with pytest.raises(ValueError, match="no tensor on the CPU"):
+        checkpoint.as_if_saved_on_gpu(no_tensors, tmp_path / "gpu.pt")

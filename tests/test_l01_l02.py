@@ -36,4 +36,5 @@ def test_lesson2_values(run_lesson):
     assert ns["two_by_eight"].shape == (2, 8) and ns["flat"].shape == (16,)
     assert ns["ones"].dtype == torch.int32
     assert ns["back_on_cpu"].tolist() == [2.0, 2.0, 2.0]
+    assert ns["numpy_refused_off_cpu"] is True and ns["not_on_cpu"].device.type != "cpu"
     assert ns["w"].requires_grad

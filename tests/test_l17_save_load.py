@@ -51,6 +51,7 @@ def test_the_checkpoint_holds_everything_and_loads_with_weights_only(lesson):
         "scheduler",
         "torch_rng_state",
         "cuda_rng_states",
+        "mps_rng_state",
         "loader_rng_state",
     }
     assert state["epoch"] == ns["cfg"].resume_after == 2
@@ -78,7 +79,7 @@ def test_whole_model_pickle_is_refused_by_default(lesson):
     ns = lesson.namespace
     assert lesson.metrics["whole_model_refused"] is True
     with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
-        torch.load(ns["whole_model_path"], weights_only=True)
+        torch.load(ns["whole_model_path"])  # no weights_only argument: the default refuses
     with pytest.raises(runtime.UsageError, match="not a plain weights file"):
         checkpoint.load_checkpoint(ns["whole_model_path"])
     assert "refused: WeightsUnpickler error: Unsupported global" in lesson.printed
@@ -88,11 +89,18 @@ def test_whole_model_pickle_is_refused_by_default(lesson):
         checkpoint.load_weights(ns["demo_path"])
 
 
-def test_map_location_puts_the_tensors_on_the_cpu(lesson):
+def test_map_location_brings_a_gpu_saved_file_to_the_cpu(lesson):
     ns = lesson.namespace
+    stored = checkpoint.load_weights(ns["weights_path"])
+    assert set(ns["on_cpu"]) == set(stored)
     assert all(tensor.device.type == "cpu" for tensor in ns["on_cpu"].values())
-    if torch.cuda.is_available():
-        assert ns["gpu_path"] != ns["weights_path"]
+    if not torch.cuda.is_available():
+        # the file really records a GPU: the lesson saw the load fail without map_location, and so do we
+        assert ns["gpu_file_needs_map_location"] is True
+        assert "Attempting to deserialize object on a CUDA device" in lesson.printed
+        with pytest.raises(RuntimeError, match="map_location"):
+            torch.load(ns["gpu_path"], weights_only=True)
+        assert all(torch.equal(ns["on_cpu"][name], stored[name]) for name in stored)
 
 
 def test_resume_is_exact_for_other_split_points(run_lesson):

@@ -6,6 +6,8 @@
   dicts only. A pickle that would build any other object (and so could run code) is refused.
 - :func:`load_checkpoint` is :func:`load_weights` for a file a learner names: a missing, unreadable or refused
   file becomes one :class:`~pytorch_tutorial.runtime.UsageError` line.
+- :func:`as_if_saved_on_gpu` lets a machine without a GPU show (lesson 17) and test what loading a GPU-saved
+  file does there.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import pickle
 import re
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +82,26 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> Any
         raise UsageError(
             f"checkpoint {path} is not a readable PyTorch file ({_first_line(exc)}); is it truncated, or not a checkpoint?"
         ) from None
+
+
+def as_if_saved_on_gpu(cpu_file: Path, gpu_file: Path) -> Path:
+    """Copy a file that :func:`save_atomic` wrote from CPU tensors, recording device ``cuda:0`` for them instead
+    of ``cpu`` — exactly what ``torch.save`` records for tensors on a GPU — and return ``gpu_file``.
+
+    A ``torch.save`` file is a zip archive whose ``data.pkl`` names each tensor's device as a pickled string;
+    only that string changes. Loading the copy without ``map_location`` on a machine without CUDA then fails as a
+    real GPU checkpoint does.
+    """
+    cpu_location, gpu_location = b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0"  # pickle BINUNICODE
+    with zipfile.ZipFile(cpu_file) as source, zipfile.ZipFile(gpu_file, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("data.pkl"):
+                if cpu_location not in data:
+                    raise ValueError(f"{cpu_file} records no tensor on the CPU")
+                data = data.replace(cpu_location, gpu_location)
+            target.writestr(info, data)
+    return Path(gpu_file)
 
 
 def _first_line(exc: BaseException) -> str:

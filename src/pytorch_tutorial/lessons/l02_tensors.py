@@ -101,15 +101,23 @@ print("a torch.tensor copy does not follow:", copy)
 # `.numpy()` on a CUDA tensor raises a `TypeError`.
 
 # %%
-on_device = torch.ones(3, device=device)
+on_device = torch.ones(3).to(device)  # a copy on the device (no copy at all when it is already there)
 doubled = on_device * 2
 back_on_cpu = doubled.cpu().numpy()
 print(f"computed on {doubled.device}, brought back to NumPy: {back_on_cpu}")
-if device.type != "cpu":
-    try:
-        doubled.numpy()
-    except TypeError as error:
-        print("as expected, .numpy() on a GPU tensor fails:", str(error).splitlines()[0])
+
+# %% [markdown]
+# Without a GPU you can still see the rule: every PyTorch has the `meta` device (tensors with a shape but no
+# data), and it is not the CPU either.
+
+# %%
+not_on_cpu = doubled if device.type != "cpu" else torch.ones(3, device="meta")
+try:
+    not_on_cpu.numpy()
+    numpy_refused_off_cpu = False
+except TypeError as error:
+    numpy_refused_off_cpu = True
+    print(f"as expected, .numpy() on a {not_on_cpu.device.type} tensor fails:", str(error).splitlines()[0])
 
 # %% [markdown]
 # `requires_grad=True` tells PyTorch to record operations on a tensor so that it can compute gradients later —

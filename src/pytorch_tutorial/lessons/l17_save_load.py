@@ -150,7 +150,7 @@ torch.load(demo_path, weights_only=False)
 # %%
 whole_model_path = checkpoint.save_atomic(model, runtime.output_path("whole_model.pt"))
 try:
-    torch.load(whole_model_path, weights_only=True)
+    torch.load(whole_model_path)  # the default, weights_only=True
     whole_model_refused = False
 except pickle.UnpicklingError as error:
     whole_model_refused = True
@@ -197,6 +197,7 @@ checkpoint_path = checkpoint.save_atomic(
         "scheduler": scheduler.state_dict(),
         "torch_rng_state": torch.get_rng_state(),
         "cuda_rng_states": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "mps_rng_state": torch.mps.get_rng_state() if torch.backends.mps.is_available() else None,
         "loader_rng_state": generator.get_state(),
     },
     runtime.output_path("checkpoint.pt"),
@@ -219,6 +220,8 @@ def resume(path, restore_rng=True):
         torch.set_rng_state(state["torch_rng_state"])
         if state["cuda_rng_states"]:
             torch.cuda.set_rng_state_all(state["cuda_rng_states"])
+        if state["mps_rng_state"] is not None:
+            torch.mps.set_rng_state(state["mps_rng_state"])
         generator.set_state(state["loader_rng_state"])
     print(f"resuming from epoch {state['epoch']}{'' if restore_rng else ', without the random states'}:")
     train(model, optimizer, scheduler, loader, range(state["epoch"], cfg.epochs))
@@ -253,15 +256,23 @@ print(
 # fails ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False") unless you
 # say where the tensors should go: `map_location="cpu"`, or `map_location=device` to load straight onto the
 # device in use. (`load_state_dict` also copies weights onto whichever device the model is on.)
+#
+# With a GPU, the lesson saves its model from the GPU. Without one, it copies the weights file and changes the
+# device recorded in it from `cpu` to `cuda:0` — the very string `torch.save` writes for a GPU tensor — so you
+# can watch a GPU checkpoint arrive on a machine without a GPU.
 
 # %%
 if torch.cuda.is_available():
-    gpu_model = make_model().to("cuda")
-    gpu_path = checkpoint.save_atomic(gpu_model.state_dict(), runtime.output_path("saved_on_gpu.pt"))
-    print(f"saved from the GPU: {next(iter(torch.load(gpu_path, weights_only=True).values())).device}")
+    gpu_path = checkpoint.save_atomic(make_model().to("cuda").state_dict(), runtime.output_path("saved_on_gpu.pt"))
 else:
-    gpu_path = weights_path
-    print("no GPU here, so we load the CPU file; a file saved on a GPU loads the same way:")
+    gpu_path = checkpoint.as_if_saved_on_gpu(weights_path, runtime.output_path("saved_on_gpu.pt"))
+try:
+    torch.load(gpu_path, weights_only=True)
+    print("without map_location: loaded onto the GPU it was saved from")
+    gpu_file_needs_map_location = False
+except RuntimeError as error:
+    print("without map_location:", str(error).splitlines()[0].split(". ")[0])
+    gpu_file_needs_map_location = True
 on_cpu = torch.load(gpu_path, map_location="cpu", weights_only=True)
 on_device = torch.load(gpu_path, map_location=device, weights_only=True)
 print(
