@@ -63,6 +63,8 @@ x_test, y_test = to_tensors(x_test, y_test)
 
 
 class LogisticRegressionModel(nn.Module):
+    """One linear layer and a sigmoid: the probability that a tumour is benign."""
+
     def __init__(self, n_input_features):
         super().__init__()
         self.linear = nn.Linear(n_input_features, 1)

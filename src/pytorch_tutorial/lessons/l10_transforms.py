@@ -29,6 +29,8 @@ cfg = runtime.settings(factor=2.0, image_size=224, photo="china.jpg")
 
 
 class WineDataset(Dataset):
+    """The wine data as NumPy arrays, passed through ``transform`` when an item is read."""
+
     def __init__(self, transform=None):
         self.features, self.labels = wine.load()  # NumPy: float32 (178, 13), int64 (178,)
         self.transform = transform
@@ -58,12 +60,16 @@ print(f"without a transform: {type(raw_features).__name__} {raw_features[:3]}, l
 
 
 class ToTensor:
+    """(features, label) as NumPy values -> the same as tensors."""
+
     def __call__(self, sample):
         features, label = sample
         return torch.from_numpy(features), torch.as_tensor(label)
 
 
 class MulTransform:
+    """Multiplies the features by ``factor``, leaving the label alone."""
+
     def __init__(self, factor):
         self.factor = factor
 
@@ -97,6 +103,8 @@ print(f"read twice, same values: {item_unchanged}; stored row unchanged: {datase
 
 
 class InPlaceMulTransform(MulTransform):
+    """The mistake to avoid: multiplies the features in place, changing the stored data."""
+
     def __call__(self, sample):
         features, label = sample
         features *= self.factor  # writes into the dataset's own array

@@ -28,10 +28,12 @@ cfg = runtime.settings()
 
 
 def naive_softmax(z):
+    """softmax straight from the formula: overflows for large inputs."""
     return np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)
 
 
 def softmax(z):
+    """Numerically stable softmax over the last axis."""
     z = np.asarray(z, dtype=np.float64)
     shifted = z - np.max(z, axis=-1, keepdims=True)  # softmax(z) = softmax(z − c) for any c
     exp = np.exp(shifted)
@@ -65,6 +67,7 @@ assert np.allclose(torch_probabilities.numpy(), probabilities, atol=1e-6)
 
 
 def log_softmax(z):
+    """Numerically stable log(softmax(z)) over the last axis."""
     z = np.asarray(z, dtype=np.float64)
     shifted = z - np.max(z, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))

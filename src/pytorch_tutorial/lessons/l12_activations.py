@@ -31,29 +31,36 @@ device = runtime.device()
 # - **softmax**: `e^(x_i) / Σ_j e^(x_j)` over a vector — probabilities for multi-class outputs (lesson 11).
 
 # %%
+# The formulas as written, for the -5..5 we plot: beyond |x| ≈ 709 np.exp overflows (torch's functions do not).
 
 
 def step(x):
+    """1 where x >= 0, else 0."""
     return np.where(x >= 0, 1.0, 0.0)
 
 
 def sigmoid(x):
+    """1 / (1 + e^-x)."""
     return 1 / (1 + np.exp(-x))
 
 
 def tanh(x):
+    """(e^x - e^-x) / (e^x + e^-x)."""
     return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
 
 
 def relu(x):
+    """max(0, x)."""
     return np.maximum(0, x)
 
 
 def leaky_relu(x, negative_slope=cfg.negative_slope):
+    """x where x >= 0, else negative_slope * x."""
     return np.where(x >= 0, x, negative_slope * x)
 
 
 def softmax(x):
+    """e^(x_i) / sum_j e^(x_j), with the max subtracted first (lesson 11)."""
     exp = np.exp(x - np.max(x))
     return exp / exp.sum()
 
@@ -155,6 +162,8 @@ y_train, y_test = y_train.view(-1, 1), y_test.view(-1, 1)
 
 
 class NeuralNet(nn.Module):
+    """Three linear layers with ``activation`` between them, for a binary output."""
+
     def __init__(self, input_size, hidden_size, activation):
         super().__init__()
         self.linear1 = nn.Linear(input_size, hidden_size)
@@ -208,6 +217,8 @@ for name, activation in hidden_activations.items():
 
 
 class NeuralNetFunctional(NeuralNet):
+    """The same network with ``torch.relu`` called in ``forward`` instead of modules."""
+
     def forward(self, x):
         out = torch.relu(self.linear1(x))
         out = torch.relu(self.linear2(out))

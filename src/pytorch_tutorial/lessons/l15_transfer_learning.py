@@ -195,6 +195,7 @@ def train_target(model, parameters, lr, name):
 
 
 def count_trainable(model):
+    """The number of weights the optimiser may change."""
     return sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
 
 
@@ -227,6 +228,9 @@ finetune_accuracy, finetune_seconds = train_target(finetune_model, finetune_mode
 # give the optimiser only the head's parameters. The frozen network turns each image into features; the head
 # is a linear classifier on them — lesson 8's logistic regression with one output per class. For LeNet that is
 # 425 weights to learn instead of 61,281, and each step is cheaper, since the backward pass stops at the head.
+# (ResNet, with `--full-data`, has one catch: its BatchNorm layers keep running averages in *buffers*, not
+# parameters, and `model.train()` still updates them. The original tutorial lets them adapt, as we do; to freeze
+# them too, put the frozen layers in `eval()` mode during training.)
 
 # %%
 frozen_model = copy.deepcopy(source_model)

@@ -43,6 +43,7 @@ print(f"computing on {device}")
 
 
 def make_model():
+    """A fresh feed-forward network with dropout (random weights)."""
     return nn.Sequential(
         nn.Flatten(),
         nn.Linear(28 * 28, cfg.hidden_size),
@@ -79,6 +80,7 @@ def new_training_objects():
 
 
 def train(model, optimizer, scheduler, loader, epochs):
+    """Train for the given epochs, stepping the scheduler after each."""
     for epoch in epochs:
         loss = engine.train_epoch(model, loader, loss_fn, optimizer, device, desc=f"epoch {epoch + 1}")
         scheduler.step()
@@ -131,6 +133,8 @@ print("optimizer state for parameter 0:", {k: tuple(v.shape) for k, v in optimiz
 
 
 class RunsCodeWhenLoaded:
+    """An object whose pickle, when loaded, calls a function of the file's choosing."""
+
     def __reduce__(self):
         # pickle stores "call print(...)" to rebuild this object; a malicious file would call something worse
         return (print, ("    >>> this line was printed by code inside the file, while loading it <<<",))
@@ -229,6 +233,7 @@ def resume(path, restore_rng=True):
 
 
 def max_abs_diff(weights, other_weights):
+    """The largest difference between two state dicts' tensors."""
     return max((weights[name] - other_weights[name]).abs().max().item() for name in weights)
 
 
