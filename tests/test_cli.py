@@ -47,7 +47,7 @@ def test_unknown_lesson_is_one_line_and_exit_2():
 
 def test_bad_set_key_and_value_are_one_line_and_exit_2(tmp_path):
     assert_usage_error(run_cli("run", "4", "--set", "epochs=3", "--out", str(tmp_path)), "no setting 'epochs'")
-    assert_usage_error(run_cli("run", "5", "--set", "n_iters=many", "--out", str(tmp_path)), "n_iters", "int")
+    assert_usage_error(run_cli("run", "5", "--set", "n_iters=many", "--out", str(tmp_path)), "n_iters", "whole number")
     assert_usage_error(run_cli("run", "5", "--set", "n_iters", "--out", str(tmp_path)), "key=value")
     assert_usage_error(run_cli("run", "5", "--set", "n_iters=-3", "--out", str(tmp_path)), "n_iters", "negative")
     assert_usage_error(run_cli("run", "5", "--seed", "x", "--out", str(tmp_path)), "--seed", "--help")
@@ -133,3 +133,41 @@ def test_other_commands_writing_under_a_file_are_one_line(tmp_path, command):
     proc = run_cli(*command, "afile/sub", cwd=tmp_path)
     assert_usage_error(proc, "afile/sub")
     assert (tmp_path / "afile").read_text() == "the learner's notes\n"
+
+
+@pytest.mark.parametrize(
+    ("lessons", "setting", "phrase"),
+    [
+        (["5", "8"], "test_size=0.9", "test_size=0.9"),
+        (["4", "10"], "photo=cat.jpg", "photo=cat.jpg"),
+        (["4", "17"], "resume_after=9", "resume_after=9"),
+        (["4", "18"], "nproc=64", "nproc=64"),
+    ],
+)
+def test_a_value_a_later_lesson_refuses_stops_the_run_before_the_first_lesson(tmp_path, lessons, setting, phrase):
+    proc = run_cli("run", *lessons, "--set", setting, "--out", str(tmp_path / "out"))
+    assert_usage_error(proc, phrase)
+    assert "Lesson" not in proc.stdout  # not even the first lesson's banner
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_check_of_a_setting_is_in_the_lessons_settings_cell():
+    """The runner checks --set values by running each lesson's settings cell first (course.check_settings):
+    a check placed later in a lesson would only fire after the lessons before it had run."""
+    for lesson in course.LESSONS:
+        source = lesson.path.read_text(encoding="utf-8")
+        cell = course.settings_cell(lesson)
+        assert "runtime.settings(" in cell, lesson.slug
+        assert source.count("runtime.UsageError") == cell.count("runtime.UsageError"), lesson.slug
+
+
+def test_the_settings_cells_accept_every_default_quickly(tmp_path):
+    from pytorch_tutorial import runtime
+
+    for lesson in course.LESSONS:
+        ctx = runtime.RunContext(number=lesson.number, slug=lesson.slug, device="cpu", out_root=tmp_path)
+        start = time.perf_counter()
+        course.check_settings(lesson, ctx)
+        assert time.perf_counter() - start < 2.0, lesson.slug  # imports and a few checks, nothing slow
+        assert not ctx.files and not ctx.metrics
+    assert not any(tmp_path.iterdir())  # and it wrote nothing

@@ -154,3 +154,10 @@ def test_a_plain_script_warns_about_a_setting_it_does_not_have(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "warning: PYTORCH_TUTORIAL_SET: this lesson has no setting 'n_iter'" in proc.stderr
     assert "epoch   2:" in proc.stdout and "epoch   3:" not in proc.stdout  # the known key still applies
+
+
+def test_a_refused_value_is_echoed_as_the_learner_typed_it():
+    with pytest.raises(runtime.UsageError, match=r"--set lr=-1: 'lr' cannot be negative"):
+        runtime.parse_value("-1", 0.1, "lr")
+    with pytest.raises(runtime.UsageError, match=r"'epochs' takes a whole number \(default 5\)"):
+        runtime.parse_value("2.5", 5, "epochs")

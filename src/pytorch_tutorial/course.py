@@ -106,6 +106,29 @@ def declared_settings(lesson: Lesson) -> dict[str, Any]:
     return {}
 
 
+def settings_cell(lesson: Lesson) -> str:
+    """The lesson's source from the top to the end of the code cell that declares its settings.
+
+    By the course's convention that cell holds the imports, ``cfg = runtime.settings(...)`` and every check of
+    the settings (a ``runtime.UsageError`` for a value the lesson cannot use), and nothing slow.
+    """
+    lines = lesson.path.read_text(encoding="utf-8").splitlines(keepends=True)
+    declared_at = next((i for i, line in enumerate(lines) if "runtime.settings(" in line), None)
+    if declared_at is None:
+        return ""
+    end = next((i for i in range(declared_at + 1, len(lines)) if lines[i].startswith("# %%")), len(lines))
+    return "".join(lines[:end])
+
+
+def check_settings(lesson: Lesson, ctx: runtime.RunContext) -> None:
+    """Run the lesson's :func:`settings_cell` silently under ``ctx``, so that a value the lesson refuses
+    (``--set test_size=0.9``) stops ``run`` with its one line before any lesson has run or written a file."""
+    code = compile(settings_cell(lesson), str(lesson.path), "exec")
+    namespace = {"__name__": f"{lesson.module}.settings_check", "__file__": str(lesson.path)}
+    with runtime.activate(ctx), contextlib.redirect_stdout(io.StringIO()):
+        exec(code, namespace)  # the course's own lesson source, not a learner's
+
+
 def parse_overrides(pairs: list[str], lessons: list[Lesson]) -> dict[str, Any]:
     """Turn ``--set key=value`` pairs into typed values, checked against the chosen lessons' settings."""
     declared = {lesson.number: declared_settings(lesson) for lesson in lessons}

@@ -147,7 +147,7 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
             value = kind(raw_text)
             if not math.isfinite(value):
                 raise UsageError(f"--set {key}={raw_text}: '{key}' must be a finite number (default {default!r})")
-            return _check_range(value, default, key)
+            return _check_range(value, default, key, raw_text)
         if kind is str:
             return raw_text
     except ValueError:
@@ -155,8 +155,9 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
     else:
         raise UsageError(f"setting '{key}' has type {kind.__name__}, which --set cannot change")
     example = {bool: "true", int: "3", float: "0.01"}.get(kind, "value")
+    kind_name = {bool: "true or false", int: "whole number", float: "number"}.get(kind, kind.__name__)
     raise UsageError(
-        f"--set {key}={raw_text}: '{key}' takes a {kind.__name__} (default {default!r}), e.g. --set {key}={example}"
+        f"--set {key}={raw_text}: '{key}' takes a {kind_name} (default {default!r}), e.g. --set {key}={example}"
     )
 
 
@@ -165,12 +166,12 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
 ZERO_ALLOWED = frozenset({"num_workers", "epochs", "pretrain_epochs", "n_iters"})
 
 
-def _check_range(value: int | float, default: int | float, key: str) -> int | float:
+def _check_range(value: int | float, default: int | float, key: str, raw_text: str) -> int | float:
     """Sizes, counts and rates with a non-negative default cannot be negative; counts (int, default >= 1) not 0."""
     if default >= 0 and value < 0:
-        raise UsageError(f"--set {key}={value}: '{key}' cannot be negative (default {default!r})")
+        raise UsageError(f"--set {key}={raw_text}: '{key}' cannot be negative (default {default!r})")
     if isinstance(default, int) and default >= 1 and value < 1 and key not in ZERO_ALLOWED:
-        raise UsageError(f"--set {key}={value}: '{key}' must be at least 1 (default {default!r})")
+        raise UsageError(f"--set {key}={raw_text}: '{key}' must be at least 1 (default {default!r})")
     return value
 
 

@@ -19,6 +19,10 @@ from pytorch_tutorial import runtime
 from pytorch_tutorial.data import wine
 
 cfg = runtime.settings(factor=2.0, image_size=224, photo="china.jpg")
+if not 16 <= cfg.image_size <= 1024:
+    raise runtime.UsageError(f"--set image_size={cfg.image_size}: choose a size from 16 to 1024 pixels, e.g. 224")
+if cfg.photo not in ("china.jpg", "flower.jpg"):
+    raise runtime.UsageError(f"--set photo={cfg.photo}: choose photo=china.jpg or photo=flower.jpg")
 
 # %% [markdown]
 # ## A dataset that takes a transform
@@ -131,10 +135,6 @@ print(f"in-place transform, first feature on three reads: {broken_reads}")
 # The photo comes with scikit-learn (`load_sample_image`): "china.jpg" (a temple) or "flower.jpg".
 
 # %%
-if not 16 <= cfg.image_size <= 1024:
-    raise runtime.UsageError(f"--set image_size={cfg.image_size}: choose a size from 16 to 1024 pixels, e.g. 224")
-if cfg.photo not in ("china.jpg", "flower.jpg"):
-    raise runtime.UsageError(f"--set photo={cfg.photo}: choose photo=china.jpg or photo=flower.jpg")
 photo = load_sample_image(cfg.photo).copy()  # NumPy uint8 (height, width, 3); a writable copy for torch
 image = v2.ToImage()(photo)
 print(f"photo {cfg.photo}: NumPy {photo.shape} {photo.dtype} -> image tensor {tuple(image.shape)} {image.dtype}")

@@ -29,14 +29,6 @@ from pytorch_tutorial.data import mnist
 from pytorch_tutorial.distributed import CHECKPOINT_NAME, RESULT_NAME, launch, normalized, worker_env
 
 cfg = runtime.settings(epochs=2, batch_size=50, lr=0.1, nproc=2)
-device = runtime.device()
-
-# %% [markdown]
-# ## How many processes, which backend
-# On CUDA, one process per GPU, talking through NVIDIA's NCCL library. On the CPU, `nproc` processes (default 2)
-# talking through `gloo`. Apple's MPS has no distributed backend, so there the lesson uses the CPU.
-
-# %%
 for name, example in {"epochs": 2, "batch_size": 50, "nproc": 2, "lr": 0.1}.items():
     if getattr(cfg, name) <= 0:  # caught here, not as a crash inside every worker
         raise runtime.UsageError(
@@ -47,6 +39,14 @@ if cfg.nproc > max_cpu_processes:
     raise runtime.UsageError(
         f"--set nproc={cfg.nproc}: this machine has {os.cpu_count()} CPU cores; use at most {max_cpu_processes}"
     )
+device = runtime.device()
+
+# %% [markdown]
+# ## How many processes, which backend
+# On CUDA, one process per GPU, talking through NVIDIA's NCCL library. On the CPU, `nproc` processes (default 2)
+# talking through `gloo`. Apple's MPS has no distributed backend, so there the lesson uses the CPU.
+
+# %%
 if device.type == "cuda":
     worker_device, nproc = "cuda", torch.cuda.device_count()
 else:
