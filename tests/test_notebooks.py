@@ -204,3 +204,22 @@ def test_execute_through_the_command(tmp_path):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert any("[report] loss=1" in o.get("text", "") for o in outputs)
     assert "Traceback" not in proc.stderr
+
+
+def test_a_notebook_that_exists_is_kept_unless_forced(tmp_path):
+    assert run_cli("notebook", "3", "--out", str(tmp_path)).returncode == 0
+    mine = tmp_path / "l03_autograd.ipynb"
+    nb = nbformat.read(mine, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("MY NOTES: grad accumulates!"))
+    nbformat.write(nb, mine)
+    edited = mine.read_bytes()
+
+    proc = run_cli("notebook", "3", "4", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert f"kept {mine}" in proc.stdout and "--force" in proc.stdout
+    assert mine.read_bytes() == edited  # the learner's notes are still there
+    assert (tmp_path / "l04_backpropagation.ipynb").exists()
+
+    proc = run_cli("notebook", "3", "--out", str(tmp_path), "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert "MY NOTES" not in mine.read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ class _OneLineParser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="pytorch-tutorial",
-        description="A complete PyTorch beginner course: run, read and test seventeen lessons, offline.",
+        description="A complete PyTorch beginner course: run, read and test the seventeen lessons of the beginner course and one on distributed training, offline.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     notebook.add_argument("lessons", nargs="*", metavar="N", help="lesson numbers, or 'all'")
     notebook.add_argument("--out", type=Path, default=Path("notebooks"), help="folder (default %(default)s)")
     notebook.add_argument("--execute", action="store_true", help="run them and keep outputs and figures")
+    notebook.add_argument("--force", action="store_true", help="replace notebooks that exist (default: keep them)")
     return parser
 
 
@@ -167,11 +168,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from pytorch_tutorial.data import mnist
 
         mnist.check_data_dir(args.data_dir)  # and if the learner's MNIST copy cannot be read
-    results = []
-    for lesson in lessons:
-        if not args.quiet:
-            print(f"\n{'=' * 100}\nLesson {lesson.number}: {lesson.title}\n{'=' * 100}", flush=True)
-        ctx = runtime.RunContext(
+
+    def context(lesson: course.Lesson) -> runtime.RunContext:
+        return runtime.RunContext(
             number=lesson.number,
             slug=lesson.slug,
             device=args.device,
@@ -182,7 +181,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             full_data=args.full_data,
             data_dir=args.data_dir,
         )
-        results.append(course.run_lesson(lesson, ctx))
+
+    if overrides:  # a value one lesson refuses (test_size=0.9) stops the run before the first lesson starts
+        for lesson in lessons:
+            course.check_settings(lesson, context(lesson))
+    results = []
+    for lesson in lessons:
+        if not args.quiet:
+            print(f"\n{'=' * 100}\nLesson {lesson.number}: {lesson.title}\n{'=' * 100}", flush=True)
+        results.append(course.run_lesson(lesson, context(lesson)))
     print_summary(results)
     summary_path = args.out / "summary.json"
     write_json_atomic(summary_path, {"lessons": [result.as_json() for result in results]})
@@ -203,7 +210,7 @@ def print_summary(results: list[course.LessonResult]) -> None:
         )
     total = sum(result.seconds for result in results)
     failed = sum(result.status != "ok" for result in results)
-    print(f"{len(results)} lessons in {total:.1f} s, {failed} failed")
+    print(f"{len(results)} lesson{'' if len(results) == 1 else 's'} in {total:.1f} s, {failed} failed")
 
 
 def write_json_atomic(path: Path, data: object) -> None:

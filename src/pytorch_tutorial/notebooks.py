@@ -211,9 +211,13 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise runtime.UsageError(f"--out {out}: that is a file; name a folder for the notebooks")
+    if not args.force:  # a notebook that exists may hold the learner's notes and changes: never overwrite it
+        for lesson in [lesson for lesson in lessons if notebook_path(out, lesson).exists()]:
+            print(f"kept {notebook_path(out, lesson)}: it exists (your changes stay); --force replaces it", flush=True)
+            lessons.remove(lesson)
     outcomes = build(lessons, out, execute=args.execute)
     failed = [outcome for outcome in outcomes if outcome.error]
-    if args.execute:
+    if args.execute and outcomes:
         print(
             f"{len(outcomes) - len(failed)}/{len(outcomes)} notebooks ran without error; "
             f"the files the lessons write are under {out / 'outputs'}",
@@ -221,6 +225,6 @@ def main(args: argparse.Namespace) -> int:
         )
     for outcome in failed:
         print(f"lesson {outcome.lesson.number}: a cell failed: {outcome.error}", file=sys.stderr)
-    if not args.execute:
+    if not args.execute and outcomes:
         print(f"open them in VS Code, or in Jupyter: pip install jupyterlab, then jupyter lab {out}", flush=True)
     return 1 if failed else 0
