@@ -459,3 +459,24 @@ def test_watch_with_a_bounded_number_of_rounds(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "3/3 passed" in proc.stdout
+
+
+def test_an_empty_folder_or_a_file_is_one_line_and_a_missing_file_is_pointed_out(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_usage_error(run_cli("check", "--dir", str(empty)), "no exercise files", f"exercises start {empty}")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    assert_usage_error(run_cli("check", "--dir", str(tmp_path / "notes.txt")), "is a file")
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+
+    folder = tmp_path / "ex"
+    assert run_cli("exercises", "start", str(folder)).returncode == 0
+    first = catalog.EXERCISES[0]
+    (folder / first.file).unlink()  # the learner deleted the first lesson's file
+    proc = run_cli("check", "--dir", str(folder))
+    assert proc.returncode == 1, proc.stderr
+    assert (
+        first.id in proc.stdout.split("Next:")[1]
+        and "which is missing" in proc.stdout
+        and f"exercises start {folder}' copies it again" in proc.stdout
+    )

@@ -71,6 +71,11 @@ def check(args: argparse.Namespace) -> int:
     timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
     if timeout <= 0:
         raise runtime.UsageError(f"--timeout {timeout:g}: give a positive number of seconds, e.g. --timeout 10")
+    if not any((folder / exercise.file).is_file() for exercise in exercises):
+        raise runtime.UsageError(
+            f"no exercise files ({exercises[0].file}, ...) in '{folder}': "
+            f"run 'pytorch-tutorial exercises start {folder}' first"
+        )
     _require_hypothesis()
     try:
         with CheckRunner(timeout) as runner:
@@ -91,7 +96,10 @@ def _require_hypothesis() -> None:
 
 
 def _folder(path: Path, extra: str = "") -> Path:
+    """The learner's exercises folder, which must exist: a missing one or a file is one line."""
     folder = Path(path)
+    if folder.is_file():
+        raise runtime.UsageError(f"'{folder}' is a file, not your exercises folder: name the folder with --dir")
     if not folder.is_dir():
         raise runtime.UsageError(
             f"no exercises folder '{folder}': run 'pytorch-tutorial exercises start {folder}' first{extra}"
@@ -139,7 +147,10 @@ def check_and_report(runner: CheckRunner, folder: Path, exercises: list[Exercise
         print(describe_failure(by_id[first_failure["id"]], first_failure, folder), flush=True)
     elif not_started:
         todo = by_id[next(r["id"] for r in results if r["status"] == NOT_STARTED)]
-        print(f"Next: exercise {todo.id} — {todo.title} ({todo.names[0]} in {folder / todo.file})", flush=True)
+        where = folder / todo.file
+        if not where.is_file():
+            where = f"{where}, which is missing: 'pytorch-tutorial exercises start {folder}' copies it again"
+        print(f"Next: exercise {todo.id} — {todo.title} ({todo.names[0]} in {where})", flush=True)
     else:
         print("All passed. Compare with the reference: pytorch-tutorial solution N.K", flush=True)
     return results
