@@ -25,6 +25,7 @@ import json
 import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -368,6 +369,32 @@ def write_atomic(path: Path, text: str) -> None:
 # Command line
 
 
+README_BEGIN, README_END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def readme_parts(readme: Path) -> tuple[str, str]:
+    """The README's text before its bench begin marker and after its end marker; one line if they are missing."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise runtime.UsageError(f"--readme {readme}: {exc.strerror}") from None
+    if (
+        text.count(README_BEGIN) != 1
+        or text.count(README_END) != 1
+        or text.index(README_BEGIN) > text.index(README_END)
+    ):
+        raise runtime.UsageError(f"--readme {readme}: needs one '{README_BEGIN}' line before one '{README_END}' line")
+    head, rest = text.split(README_BEGIN)
+    return head, rest.split(README_END)[1]
+
+
+def update_readme(readme: Path, markdown: str) -> None:
+    """Replace the text between the README's bench markers with ``markdown`` (the table and its machine)."""
+    head, tail = readme_parts(readme)
+    table = re.sub(r"^## ", "### ", markdown.strip(), flags=re.MULTILINE)  # under the README's own section
+    write_atomic(readme, f"{head}{README_BEGIN}\n{table}\n{README_END}{tail}")
+
+
 def benchmark(lessons: list[str], device: str = "auto", list_repeats: int = 7) -> dict[str, Any]:
     """Every measurement, the machine and the targets, as one JSON-ready dict."""
     result: dict[str, Any] = {
@@ -387,9 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lessons", nargs="+", default=["all"], metavar="N", help="lessons to run (default all)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps, as for 'pytorch-tutorial run'")
     parser.add_argument("--list-repeats", type=int, default=7, help="runs of 'pytorch-tutorial list' (median)")
+    parser.add_argument("--readme", type=Path, help="also put the table between the bench markers of this README")
     args = parser.parse_args(argv)
     try:
         course.select(args.lessons)  # an unknown lesson: one line now, not after minutes of measuring
+        if args.readme is not None:
+            readme_parts(args.readme)  # no markers: one line now, not after minutes of measuring
         result = benchmark(args.lessons, args.device, args.list_repeats)
     except runtime.UsageError as exc:
         print(f"benchmark: error: {exc}", file=sys.stderr)
@@ -399,6 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     write_atomic(args.out / "bench.md", markdown)
     print(markdown)
     print(f"written: {args.out / 'bench.json'}, {args.out / 'bench.md'}")
+    if args.readme is not None:
+        update_readme(args.readme, markdown)
+        print(f"updated the table in {args.readme}")
     return 0 if result["run"]["exit_status"] == 0 else 1  # a missed target is a finding; a failed lesson is not
 
 

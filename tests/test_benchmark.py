@@ -124,9 +124,15 @@ def test_markdown_table_shows_figures_and_marks(bench):
     assert "| 13 | FeedForward | 3 x 100 | adam | 6,000 | 12,000 | 50% |" in markdown
 
 
-def test_main_runs_a_lesson_and_writes_json_and_markdown(bench, tmp_path, capsys):
-    """End to end on lesson 2 (fast): the run's summary.json is read back, files are written."""
-    assert bench.main(["--lessons", "2", "--out", str(tmp_path), "--list-repeats", "1", "--device", "cpu"]) == 0
+def test_main_runs_a_lesson_and_writes_json_and_markdown(bench, tmp_path_factory, capsys):
+    """End to end on lesson 2 (fast): the run's summary.json is read back, files are written, the README updated."""
+    tmp_path = tmp_path_factory.mktemp("results")
+    readme = tmp_path_factory.mktemp("repo") / "README.md"
+    readme.write_text(
+        f"# Course\n\n## Speed\n\n{bench.README_BEGIN}\nold table\n{bench.README_END}\n\nWhere it goes.\n"
+    )
+    args = ["--lessons", "2", "--out", str(tmp_path), "--list-repeats", "1", "--device", "cpu", "--readme", str(readme)]
+    assert bench.main(args) == 0
     result = json.loads((tmp_path / "bench.json").read_text())
     (entry,) = result["run"]["lessons"]
     assert entry["number"] == 2 and entry["status"] == "ok" and entry["seconds"] > 0
@@ -137,6 +143,19 @@ def test_main_runs_a_lesson_and_writes_json_and_markdown(bench, tmp_path, capsys
     assert "| lesson 2 (Tensor basics) |" in markdown
     assert markdown in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.json", "bench.md"]
+    updated = readme.read_text()
+    assert "old table" not in updated and "\n### Benchmark (" in updated and "| lesson 2 (Tensor basics) |" in updated
+    assert updated.startswith("# Course\n\n## Speed\n\n") and updated.endswith(
+        f"{bench.README_END}\n\nWhere it goes.\n"
+    )
+
+
+def test_a_readme_without_the_markers_is_one_line_before_measuring(bench, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Course\n")
+    assert bench.main(["--lessons", "2", "--out", str(tmp_path / "results"), "--readme", str(readme)]) == 2
+    assert "needs one '<!-- bench:begin -->' line" in capsys.readouterr().err
+    assert readme.read_text() == "# Course\n" and not (tmp_path / "results").exists()
 
 
 def test_main_rejects_an_unknown_lesson_at_once(bench, tmp_path, capsys):
