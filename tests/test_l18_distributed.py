@@ -132,6 +132,25 @@ def test_launch_reports_exit_status_and_last_stderr_lines():
     assert distributed.launch([sys.executable, "-c", "print('fine')"], timeout=60) == "fine\n"
 
 
+def test_a_rank_that_crashes_in_cpp_is_reported_with_the_crash_line():
+    """A C++ abort prints no Python exception: the launcher quotes the C++ runtime's line instead."""
+    stderr = (
+        "terminate called without an active exception\nFatal Python error: Aborted\n\n"
+        "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: \n  exitcode  : -6 (SIGABRT)\n"
+    )
+    code = f"import sys; sys.stderr.write({stderr!r}); sys.exit(1)"
+    with pytest.raises(RuntimeError, match=r"exit status 1\): terminate called without an active exception;"):
+        distributed.launch([sys.executable, "-c", code], timeout=60)
+
+
+def test_a_worker_leaves_without_the_interpreter_shutdown_that_can_abort_it():
+    """torch's C++ threads sometimes abort a worker's interpreter shutdown after its work is done (about 1 run in
+    30 here); the worker module ends with os._exit once its files are written and its output flushed."""
+    source = Path(distributed.__file__).read_text(encoding="utf-8")
+    main_block = source[source.index('if __name__ == "__main__":') :]
+    assert "sys.stdout.flush()" in main_block and "os._exit(exit_status)" in main_block
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; process groups are POSIX")
 def test_launch_timeout_stops_the_workers_too(tmp_path):
     """On a timeout the launcher kills torchrun's whole process group, so no worker is left behind."""

@@ -92,13 +92,16 @@ def worker_env(nproc: int) -> dict[str, str]:
 
 
 def _root_cause(stderr: str) -> str:
-    """The last exception line a worker printed (``ValueError: ...``), not torchrun's own ChildFailedError."""
-    causes = [
+    """The last exception line a worker printed (``ValueError: ...``), not torchrun's own ChildFailedError;
+    or, for a rank that crashed in C++ (killed by SIGABRT), the line the C++ runtime printed."""
+    lines = stderr.splitlines()
+    exceptions = [
         line.strip()
-        for line in stderr.splitlines()
+        for line in lines
         if re.match(r"\s*[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b[^:]*:", line) and "ChildFailedError" not in line
     ]
-    return causes[-1] if causes else ""
+    crashes = [line.strip() for line in lines if re.match(r"\s*terminate called", line)]
+    return exceptions[-1] if exceptions else crashes[0] if crashes else ""
 
 
 def _tail(text: str, lines: int = 25) -> str:
@@ -281,4 +284,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_status = main()
+    # Every file is written and closed and the group is left. Now skip the interpreter's shutdown: there, torch's
+    # C++ threads sometimes abort the process ("terminate called without an active exception", about 1 run in
+    # 30 on our CPU machine), which torchrun would report as a failed rank although the work is done.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exit_status)
