@@ -63,17 +63,23 @@ def run_lesson(tmp_path: Path):
     return _run
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m pytorch_tutorial ARGS`` in a fresh process; returns the completed process."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def run_module(
+    module: str, *args: str, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m MODULE ARGS`` in a fresh process, with ``env`` added to ours; returns the completed process."""
     return subprocess.run(
-        [sys.executable, "-m", "pytorch_tutorial", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd,
-        env=env,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None):
+    """Run ``python -m pytorch_tutorial ARGS`` (the ``pytorch-tutorial`` command) in a fresh process."""
+    return run_module("pytorch_tutorial", *args, cwd=cwd, timeout=timeout, env=env)
 
 
 def assert_usage_error(proc: subprocess.CompletedProcess[str], *phrases: str) -> None:

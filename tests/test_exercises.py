@@ -346,14 +346,7 @@ def test_check_works_with_spawned_workers(tmp_path):
     folder = tmp_path / "solved"
     folder.mkdir()
     shutil.copy(catalog.SOLUTIONS / "ex14_cnn.py", folder)
-    env = {**os.environ, "PYTORCH_TUTORIAL_CHECK_START": "spawn"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytorch_tutorial", "check", "14", "--dir", str(folder)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_cli("check", "14", "--dir", str(folder), env={"PYTORCH_TUTORIAL_CHECK_START": "spawn"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "3/3 passed" in proc.stdout
 
@@ -449,14 +442,7 @@ def test_watch_checks_again_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
 
 def test_watch_with_a_bounded_number_of_rounds(tmp_path):
     shutil.copy(catalog.SOLUTIONS / "ex09_dataloader.py", tmp_path)
-    env = {**os.environ, "PYTORCH_TUTORIAL_WATCH_ROUNDS": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytorch_tutorial", "check", "9", "--dir", str(tmp_path), "--watch"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_cli("check", "9", "--dir", str(tmp_path), "--watch", env={"PYTORCH_TUTORIAL_WATCH_ROUNDS": "1"})
     assert proc.returncode == 0, proc.stderr
     assert "3/3 passed" in proc.stdout
 

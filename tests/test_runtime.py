@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 import torch
+from conftest import run_module
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -143,14 +140,8 @@ def test_settings_outside_what_a_lesson_can_use_are_one_line(tmp_path, number, k
 
 
 def test_a_plain_script_warns_about_a_setting_it_does_not_have(tmp_path):
-    env = {**os.environ, "PYTORCH_TUTORIAL_SET": "n_iter=1,n_iters=2", "PYTORCH_TUTORIAL_OUT": str(tmp_path)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytorch_tutorial.lessons.l05_gradient_descent"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {"PYTORCH_TUTORIAL_SET": "n_iter=1,n_iters=2", "PYTORCH_TUTORIAL_OUT": str(tmp_path)}
+    proc = run_module("pytorch_tutorial.lessons.l05_gradient_descent", env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "warning: PYTORCH_TUTORIAL_SET: this lesson has no setting 'n_iter'" in proc.stderr
     assert "epoch   2:" in proc.stdout and "epoch   3:" not in proc.stdout  # the known key still applies

@@ -119,17 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def check_out_folder(out: Path) -> None:
-    """``--out`` must be a folder or a path where one can be made: fail before any lesson runs if not."""
-    for path in (out, *out.parents):
-        if path.exists():
-            if not path.is_dir():
-                raise runtime.UsageError(f"--out {out}: {path} is a file, not a folder")
-            if not os.access(path, os.W_OK):
-                raise runtime.UsageError(f"--out {out}: {path} is not writable")
-            return
-
-
 def _lazy(module: str, args: argparse.Namespace, function: str = "main") -> int:
     """Import a command's module only when it runs (keeps ``list`` and ``--help`` free of torch)."""
     import importlib
@@ -160,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = course.parse_overrides(args.overrides, lessons)
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise runtime.UsageError(f"--data-dir {args.data_dir}: no such folder")
-    check_out_folder(args.out)
+    runtime.check_folder_for_writing(args.out, "--out")
     if args.quiet:
         os.environ["PYTORCH_TUTORIAL_NO_PROGRESS"] = "1"
     runtime.resolve_device(args.device)  # fail before any lesson runs if the device is missing

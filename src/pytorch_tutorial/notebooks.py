@@ -209,13 +209,12 @@ def main(args: argparse.Namespace) -> int:
         raise runtime.UsageError("name the lessons, e.g. 'notebook 4' or 'notebook all' (see 'pytorch-tutorial list')")
     lessons = course.select(args.lessons)
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise runtime.UsageError(f"--out {out}: that is a file; name a folder for the notebooks")
-    if not args.force:  # a notebook that exists may hold the learner's notes and changes: never overwrite it
-        for lesson in [lesson for lesson in lessons if notebook_path(out, lesson).exists()]:
-            print(f"kept {notebook_path(out, lesson)}: it exists (your changes stay); --force replaces it", flush=True)
-            lessons.remove(lesson)
-    outcomes = build(lessons, out, execute=args.execute)
+    runtime.check_folder_for_writing(out, "--out")
+    # a notebook that exists may hold the learner's notes and changes: never overwrite it unless asked to
+    kept = set() if args.force else {lesson for lesson in lessons if notebook_path(out, lesson).exists()}
+    for lesson in sorted(kept, key=lambda lesson: lesson.number):
+        print(f"kept {notebook_path(out, lesson)}: it exists (your changes stay); --force replaces it", flush=True)
+    outcomes = build([lesson for lesson in lessons if lesson not in kept], out, execute=args.execute)
     failed = [outcome for outcome in outcomes if outcome.error]
     if args.execute and outcomes:
         print(

@@ -273,6 +273,19 @@ def generator() -> torch.Generator:
 # Files, figures, progress
 
 
+def check_folder_for_writing(folder: Path, option: str) -> None:
+    """``folder`` must be a folder, or a path where one can be made: one :class:`UsageError` line naming
+    ``option`` (``--out``) if a part of it is a file or not writable, before anything is written."""
+    folder = Path(folder)
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise UsageError(f"{option} {folder}: {path} is a file, not a folder")
+            if not os.access(path, os.W_OK):
+                raise UsageError(f"{option} {folder}: {path} is not writable")
+            return
+
+
 def out_dir() -> Path:
     """This lesson's output folder (created on first use)."""
     path = current().out_dir

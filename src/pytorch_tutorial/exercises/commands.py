@@ -31,8 +31,7 @@ WATCH_INTERVAL = 0.5  # seconds between looks at the files' modification times
 def start(args: argparse.Namespace) -> int:
     """Copy the stubs into the learner's folder, never overwriting a file that is there."""
     folder = Path(args.dir)
-    if folder.exists() and not folder.is_dir():
-        raise runtime.UsageError(f"'{folder}' is a file, not a folder: name a folder for your exercises")
+    runtime.check_folder_for_writing(folder, "exercises folder")
     folder.mkdir(parents=True, exist_ok=True)
     copied, kept = [], []
     for name in catalog.files():
