@@ -10,6 +10,7 @@ import ast
 import contextlib
 import importlib.util
 import io
+import re
 import runpy
 import sys
 import time
@@ -60,7 +61,16 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(15, "transfer_learning", "Transfer learning", "Fine-tune all vs train only a new head", True),
     Lesson(16, "tensorboard", "TensorBoard", "Scalars, images, graph, histograms, PR curves, hparams", True),
     Lesson(17, "save_load", "Saving and loading", "state_dict, safe torch.load, checkpoints, exact resume", True),
-    Lesson(18, "distributed", "Distributed training", "DistributedDataParallel under torchrun, 2 processes", True),
+    Lesson(
+        18, "deploy", "Deploying as a web app", "The CNN behind a Flask app: POST /predict and a page to draw on", True
+    ),
+    Lesson(19, "rnn_names", "RNN name classification", "A recurrent network by hand guesses a surname's language"),
+    Lesson(20, "rnn_lstm_gru", "RNN, LSTM and GRU", "MNIST rows as sequences: nn.RNN vs nn.GRU vs nn.LSTM", True),
+    Lesson(21, "lightning", "PyTorch Lightning", "Lesson 13's network as a LightningModule with a Trainer", True),
+    Lesson(
+        22, "lr_schedulers", "Learning-rate schedulers", "StepLR, cosine, OneCycleLR, ReduceLROnPlateau, compared", True
+    ),
+    Lesson(23, "distributed", "Distributed training", "DistributedDataParallel under torchrun, 2 processes", True),
 )
 
 BY_NUMBER: dict[int, Lesson] = {lesson.number: lesson for lesson in LESSONS}
@@ -91,47 +101,67 @@ def select(words: list[str]) -> list[Lesson]:
     return [BY_NUMBER[number] for number in sorted(chosen)]
 
 
-def declared_settings(lesson: Lesson) -> dict[str, Any]:
-    """The tunables a lesson declares in ``runtime.settings(...)``, read from its source without running it."""
+def declarations(lesson: Lesson) -> dict[str, Any]:
+    """The tunables a lesson declares in ``runtime.settings(...)``, read from its source without running it.
+
+    A value is the plain default (``10``) or a :class:`runtime.Setting` (``runtime.between(0.2, 0.05, 0.5)``,
+    whose arguments are literals or ``runtime`` constants such as ``runtime.MAX_CPU_PROCESSES``).
+    """
     tree = ast.parse(lesson.path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "settings"
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "runtime"
-        ):
-            return {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
+        if _is_runtime_call(node, "settings"):
+            return {kw.arg: _declared_value(kw.value) for kw in node.keywords if kw.arg}
     return {}
 
 
-def settings_cell(lesson: Lesson) -> str:
-    """The lesson's source from the top to the end of the code cell that declares its settings.
-
-    By the course's convention that cell holds the imports, ``cfg = runtime.settings(...)`` and every check of
-    the settings (a ``runtime.UsageError`` for a value the lesson cannot use), and nothing slow.
-    """
-    lines = lesson.path.read_text(encoding="utf-8").splitlines(keepends=True)
-    declared_at = next((i for i, line in enumerate(lines) if "runtime.settings(" in line), None)
-    if declared_at is None:
-        return ""
-    end = next((i for i in range(declared_at + 1, len(lines)) if lines[i].startswith("# %%")), len(lines))
-    return "".join(lines[:end])
+def declared_settings(lesson: Lesson) -> dict[str, Any]:
+    """The defaults of the tunables a lesson declares: ``{"epochs": 10, "lr": 0.001}``."""
+    return {key: runtime.default_of(value) for key, value in declarations(lesson).items()}
 
 
-def check_settings(lesson: Lesson, ctx: runtime.RunContext) -> None:
-    """Run the lesson's :func:`settings_cell` silently under ``ctx``, so that a value the lesson refuses
-    (``--set test_size=0.9``) stops ``run`` with its one line before any lesson has run or written a file."""
-    code = compile(settings_cell(lesson), str(lesson.path), "exec")
-    namespace = {"__name__": f"{lesson.module}.settings_check", "__file__": str(lesson.path)}
-    with runtime.activate(ctx), contextlib.redirect_stdout(io.StringIO()):
-        exec(code, namespace)  # the course's own lesson source, not a learner's
+def _is_runtime_call(node: ast.AST, name: str | None = None) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "runtime"
+        and (name is None or node.func.attr == name)
+    )
+
+
+def _declared_value(node: ast.expr) -> Any:
+    """A literal, a ``runtime.CONSTANT``, or a ``runtime.between(...)``/``runtime.one_of(...)`` of those."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "runtime":
+        return getattr(runtime, node.attr)
+    if _is_runtime_call(node) and node.func.attr in ("between", "one_of"):  # type: ignore[attr-defined]
+        args = [_declared_value(arg) for arg in node.args]
+        kwargs = {kw.arg: _declared_value(kw.value) for kw in node.keywords if kw.arg}
+        return getattr(runtime, node.func.attr)(*args, **kwargs)  # type: ignore[attr-defined]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_declared_value(node.operand)
+    return ast.literal_eval(node)
+
+
+def core_lines(lesson: Lesson) -> int:
+    """The length of a lesson's core: non-blank, non-comment lines of its code cells before the markdown cell
+    headed ``## Going further`` (or the whole file when it has none)."""
+    count, in_markdown = 0, False
+    for line in lesson.path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# %%"):
+            in_markdown = "[markdown]" in line
+            continue
+        if in_markdown:
+            if re.match(r"#\s*##\s+Going further\b", line):
+                break
+            continue
+        if line.strip() and not line.strip().startswith("#"):
+            count += 1
+    return count
 
 
 def parse_overrides(pairs: list[str], lessons: list[Lesson]) -> dict[str, Any]:
     """Turn ``--set key=value`` pairs into typed values, checked against the chosen lessons' settings."""
-    declared = {lesson.number: declared_settings(lesson) for lesson in lessons}
+    declared = {lesson.number: declarations(lesson) for lesson in lessons}
     overrides: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")

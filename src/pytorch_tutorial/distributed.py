@@ -1,4 +1,4 @@
-"""Lesson 18's worker: the lesson-13 network trained with DistributedDataParallel, one process per rank.
+"""Lesson 23's worker: the lesson-13 network trained with DistributedDataParallel, one process per rank.
 
 ``torchrun`` starts this module once per process and tells each copy who it is through environment variables
 (``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``). By hand, on one machine::
@@ -6,7 +6,7 @@
     torchrun --standalone --nproc-per-node 2 -m pytorch_tutorial.distributed --epochs 2
 
 Rank 0 alone writes the checkpoint (``feedforward_ddp.pt``) and the results (``ddp_result.json``) into
-``--out-dir``; lesson 18 launches this with :func:`launch` and reads the results back.
+``--out-dir``; lesson 23 launches this with :func:`launch` and reads the results back.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pytorch_tutorial.data import mnist
 
 CHECKPOINT_NAME = "feedforward_ddp.pt"
 RESULT_NAME = "ddp_result.json"
-DEFAULT_OUT_DIR = Path("outputs") / "18-distributed"
+DEFAULT_OUT_DIR = Path("outputs") / "23-distributed"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def _tail(text: str, lines: int = 25) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pytorch_tutorial.distributed",
-        description="Lesson 18's worker; start it with torchrun, e.g. "
+        description="Lesson 23's worker; start it with torchrun, e.g. "
         "torchrun --standalone --nproc-per-node 2 -m pytorch_tutorial.distributed",
     )
     parser.add_argument("--epochs", type=int, default=2)
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     dist.init_process_group(backend)  # rank, world size and the rendezvous address come from torchrun
     try:
         ctx = runtime.RunContext(
-            number=18,
+            number=23,
             slug="distributed",
             device=args.device,
             seed=args.seed,

@@ -1,6 +1,6 @@
 """The networks the course builds and later lessons reuse.
 
-Lesson 13 introduces :class:`FeedForward`, lesson 14 :class:`LeNet`; lessons 15–18 and
+Lesson 13 introduces :class:`FeedForward`, lesson 14 :class:`LeNet`; lessons 15–23 and
 ``pytorch-tutorial predict`` import them from here instead of copying them.
 """
 

@@ -128,11 +128,62 @@ def _default_context() -> RunContext:
 # Settings
 
 
-def parse_value(raw: Any, default: Any, key: str) -> Any:
-    """Convert ``raw`` (a string from ``--set key=value``, or a value) to the type of ``default``.
+@dataclass(frozen=True)
+class Setting:
+    """A setting's default together with the values a lesson accepts: ``runtime.between(0.2, 0.05, 0.5)``.
 
-    Raises :class:`UsageError` naming the key, the expected type and an example when it does not fit.
+    The runner reads these declarations from the lesson's source, so a value the lesson cannot use stops
+    ``run`` with one line before the first lesson starts. Plain defaults (``epochs=10``) follow the course's
+    general rules instead: no negative sizes or rates, and no zero counts except :data:`ZERO_ALLOWED`.
     """
+
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    below_high: bool = False  # True: ``high`` itself is excluded (a probability below 1)
+    choices: tuple[Any, ...] = ()
+
+    def check(self, value: Any, key: str, raw_text: str) -> Any:
+        """``value`` if the lesson accepts it, else a one-line :class:`UsageError` naming the allowed values."""
+        if self.choices and value not in self.choices:
+            options = " or ".join(f"{key}={choice}" for choice in self.choices)
+            raise UsageError(f"--set {key}={raw_text}: choose {options} (default {self.default!r})")
+        too_low = self.low is not None and value < self.low
+        too_high = self.high is not None and (value >= self.high if self.below_high else value > self.high)
+        if too_low or too_high:
+            upper = f"up to (not including) {self.high}" if self.below_high else f"to {self.high}"
+            raise UsageError(
+                f"--set {key}={raw_text}: '{key}' must be from {self.low} {upper} (default {self.default!r})"
+            )
+        return value
+
+
+def between(default: int | float, low: int | float, high: int | float, *, below_high: bool = False) -> Setting:
+    """A number setting that must lie in ``[low, high]`` (``[low, high)`` with ``below_high=True``)."""
+    return Setting(default, low=low, high=high, below_high=below_high)
+
+
+def one_of(default: Any, *others: Any) -> Setting:
+    """A setting that takes one of a few values, ``default`` first."""
+    return Setting(default, choices=(default, *others))
+
+
+# Each CPU process of the distributed lesson loads torch: more than the cores only slows it down.
+MAX_CPU_PROCESSES = max(2, os.cpu_count() or 1)
+
+
+def default_of(declared: Any) -> Any:
+    """The default of a declared setting, whether plain (``10``) or a :class:`Setting`."""
+    return declared.default if isinstance(declared, Setting) else declared
+
+
+def parse_value(raw: Any, declared: Any, key: str) -> Any:
+    """Convert ``raw`` (a string from ``--set key=value``, or a value) to the type of the setting's default.
+
+    ``declared`` is the default or a :class:`Setting`. Raises :class:`UsageError` naming the key, the expected
+    type and an example when it does not fit, or the allowed values when it is out of range.
+    """
+    default = default_of(declared)
     raw_text = raw.strip() if isinstance(raw, str) else str(raw)
     kind = type(default)
     try:
@@ -147,9 +198,11 @@ def parse_value(raw: Any, default: Any, key: str) -> Any:
             value = kind(raw_text)
             if not math.isfinite(value):
                 raise UsageError(f"--set {key}={raw_text}: '{key}' must be a finite number (default {default!r})")
+            if isinstance(declared, Setting):
+                return declared.check(value, key, raw_text)
             return _check_range(value, default, key, raw_text)
         if kind is str:
-            return raw_text
+            return declared.check(raw_text, key, raw_text) if isinstance(declared, Setting) else raw_text
     except ValueError:
         pass
     else:
@@ -175,19 +228,21 @@ def _check_range(value: int | float, default: int | float, key: str, raw_text: s
     return value
 
 
-def settings(**defaults: Any) -> SimpleNamespace:
+def settings(**declared: Any) -> SimpleNamespace:
     """Declare the lesson's tunables with their defaults; returns them with the learner's overrides applied.
 
-    ``cfg = runtime.settings(epochs=5, lr=0.01)`` then ``cfg.epochs``. Overrides come from ``--set`` (or a
-    test) through the active context; keys this lesson does not declare are for other lessons of the same run.
+    ``cfg = runtime.settings(epochs=5, lr=0.01)`` then ``cfg.epochs``. A default may carry the values the lesson
+    accepts: ``test_size=runtime.between(0.2, 0.05, 0.5)``, ``photo=runtime.one_of("china.jpg", "flower.jpg")``.
+    Overrides come from ``--set`` (or a test) through the active context; keys this lesson does not declare are
+    for other lessons of the same run.
     """
     ctx = current()
-    values = dict(defaults)
+    values = {key: default_of(value) for key, value in declared.items()}
     for key, raw in ctx.overrides.items():
-        if key in defaults:
-            values[key] = parse_value(raw, defaults[key], key)
+        if key in declared:
+            values[key] = parse_value(raw, declared[key], key)
         elif ctx.from_environment:  # the runner checks --set keys itself; a typo in the variable would go unseen
-            known = ", ".join(sorted(defaults)) or "none"
+            known = ", ".join(sorted(declared)) or "none"
             print(
                 f"warning: PYTORCH_TUTORIAL_SET: this lesson has no setting '{key}' (its settings: {known})",
                 file=sys.stderr,

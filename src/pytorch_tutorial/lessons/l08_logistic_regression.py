@@ -17,9 +17,7 @@ from torch import nn
 
 from pytorch_tutorial import runtime
 
-cfg = runtime.settings(epochs=200, lr=0.1, test_size=0.2)
-if not 0.05 <= cfg.test_size <= 0.5:
-    raise runtime.UsageError(f"--set test_size={cfg.test_size}: hold out a fraction from 0.05 to 0.5, e.g. 0.2")
+cfg = runtime.settings(epochs=200, lr=0.1, test_size=runtime.between(0.2, 0.05, 0.5))
 device = runtime.device()
 
 # %% [markdown]

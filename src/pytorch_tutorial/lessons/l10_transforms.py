@@ -18,11 +18,9 @@ from torchvision.transforms import v2
 from pytorch_tutorial import runtime
 from pytorch_tutorial.data import wine
 
-cfg = runtime.settings(factor=2.0, image_size=224, photo="china.jpg")
-if not 16 <= cfg.image_size <= 1024:
-    raise runtime.UsageError(f"--set image_size={cfg.image_size}: choose a size from 16 to 1024 pixels, e.g. 224")
-if cfg.photo not in ("china.jpg", "flower.jpg"):
-    raise runtime.UsageError(f"--set photo={cfg.photo}: choose photo=china.jpg or photo=flower.jpg")
+cfg = runtime.settings(
+    factor=2.0, image_size=runtime.between(224, 16, 1024), photo=runtime.one_of("china.jpg", "flower.jpg")
+)
 
 # %% [markdown]
 # ## A dataset that takes a transform

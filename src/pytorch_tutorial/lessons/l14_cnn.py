@@ -25,9 +25,7 @@ from pytorch_tutorial.data import cifar10, mnist
 from pytorch_tutorial.models import LeNet
 from pytorch_tutorial.shapes import conv_output_size, layer_geometry
 
-cfg = runtime.settings(epochs=10, batch_size=32, lr=0.02, momentum=0.9, dataset="mnist")
-if cfg.dataset not in ("mnist", "cifar10"):
-    raise runtime.UsageError(f"--set dataset={cfg.dataset}: choose mnist (default) or cifar10 (with --full-data)")
+cfg = runtime.settings(epochs=10, batch_size=32, lr=0.02, momentum=0.9, dataset=runtime.one_of("mnist", "cifar10"))
 device = runtime.device()
 print(f"computing on {device}")
 

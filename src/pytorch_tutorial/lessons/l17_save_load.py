@@ -20,14 +20,19 @@ from torchvision.transforms import v2
 from pytorch_tutorial import checkpoint, engine, runtime
 from pytorch_tutorial.data import mnist
 
-cfg = runtime.settings(epochs=4, resume_after=2, batch_size=100, lr=0.05, hidden_size=128, dropout=0.2)
+cfg = runtime.settings(
+    epochs=4,
+    resume_after=2,
+    batch_size=100,
+    lr=0.05,
+    hidden_size=128,
+    dropout=runtime.between(0.2, 0.0, 1.0, below_high=True),
+)
 if not 0 < cfg.resume_after < cfg.epochs:
     raise runtime.UsageError(
         f"--set epochs={cfg.epochs} resume_after={cfg.resume_after}: resume_after must be between 1 and epochs-1"
         " (the run stops after that many epochs and resumes for the rest)"
     )
-if not 0 <= cfg.dropout < 1:
-    raise runtime.UsageError(f"--set dropout={cfg.dropout}: dropout is a probability from 0 up to (not incl.) 1")
 device = runtime.device()
 seed = runtime.current().seed
 print(f"computing on {device}")

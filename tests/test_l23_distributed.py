@@ -1,4 +1,4 @@
-"""Lesson 18: DDP under torchrun with 2 CPU processes, and the launcher's failure handling."""
+"""Lesson 23: DDP under torchrun with 2 CPU processes, and the launcher's failure handling."""
 
 from __future__ import annotations
 
@@ -17,34 +17,34 @@ from pytorch_tutorial.data import mnist
 
 
 @pytest.fixture(scope="module")
-def lesson18(tmp_path_factory: pytest.TempPathFactory) -> course.LessonResult:
-    """Lesson 18 run once through the runner, on the CPU with 2 processes (starting them takes seconds)."""
-    return run_lesson_at(18, tmp_path_factory.mktemp("l18"), nproc=2, epochs=2)
+def lesson23(tmp_path_factory: pytest.TempPathFactory) -> course.LessonResult:
+    """Lesson 23 run once through the runner, on the CPU with 2 processes (starting them takes seconds)."""
+    return run_lesson_at(23, tmp_path_factory.mktemp("l23"), nproc=2, epochs=2)
 
 
-def test_two_ranks_train_to_the_accuracy_bar(lesson18):
-    metrics = lesson18.metrics
+def test_two_ranks_train_to_the_accuracy_bar(lesson23):
+    metrics = lesson23.metrics
     assert metrics["world_size"] == 2
     assert metrics["backend"] == "gloo"
     # FeedForward on the 4,000 embedded digits reaches ~0.90 after 2 epochs; measured on the 1,000 test digits
     assert 0.85 <= metrics["test_accuracy"] <= 1.0
-    result = lesson18.namespace["result"]
+    result = lesson23.namespace["result"]
     assert result["test_samples"] == 1000
     assert result["samples_per_rank"] == 2000  # each rank saw half of the 4,000 training digits per epoch
     losses = result["train_losses"]
     assert len(losses) == 2 and losses[1] < losses[0]
 
 
-def test_one_ddp_step_equals_one_single_process_step(lesson18):
-    result = lesson18.namespace["result"]
-    assert lesson18.metrics["max_abs_diff_vs_single"] < 1e-6
+def test_one_ddp_step_equals_one_single_process_step(lesson23):
+    result = lesson23.namespace["result"]
+    assert lesson23.metrics["max_abs_diff_vs_single"] < 1e-6
     # the step really moved the weights, far more than the difference: the comparison is not of unchanged weights
     assert result["one_step_weight_change"] > 1e-4
     assert result["batch_size_per_rank"] == 50
 
 
-def test_rank_zero_alone_writes_a_safe_checkpoint(lesson18):
-    ns = lesson18.namespace
+def test_rank_zero_alone_writes_a_safe_checkpoint(lesson23):
+    ns = lesson23.namespace
     out_dir = Path(ns["out_dir"])
     checkpoint_path = out_dir / distributed.CHECKPOINT_NAME
     saved = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
@@ -56,33 +56,33 @@ def test_rank_zero_alone_writes_a_safe_checkpoint(lesson18):
     assert sorted(path.name for path in out_dir.iterdir()) == sorted(
         [distributed.CHECKPOINT_NAME, distributed.RESULT_NAME]
     )
-    assert set(lesson18.files) == {checkpoint_path, out_dir / distributed.RESULT_NAME}
+    assert set(lesson23.files) == {checkpoint_path, out_dir / distributed.RESULT_NAME}
 
 
-def test_checkpoint_reproduces_the_accuracy_the_ranks_summed(lesson18, tmp_path):
-    saved = torch.load(lesson18.namespace["checkpoint_path"], map_location="cpu", weights_only=True)
+def test_checkpoint_reproduces_the_accuracy_the_ranks_summed(lesson23, tmp_path):
+    saved = torch.load(lesson23.namespace["checkpoint_path"], map_location="cpu", weights_only=True)
     model = models.FeedForward()
     model.load_state_dict(saved["model_state"])
     model.eval()
-    with runtime.activate(runtime.RunContext(number=18, slug="distributed", device="cpu", out_root=tmp_path)):
+    with runtime.activate(runtime.RunContext(number=23, slug="distributed", device="cpu", out_root=tmp_path)):
         images, labels = mnist.tensors(train=False)
     with torch.no_grad():
         predictions = model(distributed.normalized(images)).argmax(dim=1)
     accuracy = (predictions == labels).sum().item() / len(labels)
-    assert accuracy == lesson18.metrics["test_accuracy"]  # both are counts over counts: exactly equal
-    assert lesson18.namespace["single_process_accuracy"] == pytest.approx(accuracy, abs=1e-6)  # a float32 mean
+    assert accuracy == lesson23.metrics["test_accuracy"]  # both are counts over counts: exactly equal
+    assert lesson23.namespace["single_process_accuracy"] == pytest.approx(accuracy, abs=1e-6)  # a float32 mean
 
 
-def test_sampler_shards_are_disjoint_cover_the_data_and_reshuffle(lesson18):
-    ns = lesson18.namespace
+def test_sampler_shards_are_disjoint_cover_the_data_and_reshuffle(lesson23):
+    ns = lesson23.namespace
     assert ns["shards_disjoint"] is True and ns["shards_cover"] is True
     assert len(ns["epoch0"][0]) == len(ns["epoch0"][1]) == 2000
     assert ns["epoch1_rank0"] != ns["epoch0"][0]
     assert sorted(ns["epoch1_rank0"]) != sorted(ns["epoch0"][0])  # a new epoch is a new split, not a reorder
 
 
-def test_torchrun_command_carries_the_data_options(lesson18):
-    args = lesson18.namespace["torchrun_args"]
+def test_torchrun_command_carries_the_data_options(lesson23):
+    args = lesson23.namespace["torchrun_args"]
     assert args[:3] == ["--standalone", "--nproc-per-node", "2"]
     assert "--full-data" not in args and "--data-dir" not in args
 
@@ -99,7 +99,7 @@ def test_workers_read_the_learners_data_dir(tmp_path):
     shifted = labels[:8] + bytes((label + 1) % 10 for label in labels[8:])  # 8-byte IDX header, then one byte each
     (raw / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(shifted))
 
-    result = run_lesson_at(18, tmp_path / "outputs", data_dir=tmp_path / "mnist", epochs=1)
+    result = run_lesson_at(23, tmp_path / "outputs", data_dir=tmp_path / "mnist", epochs=1)
     assert result.namespace["torchrun_args"][-2:] == ["--data-dir", str((tmp_path / "mnist").resolve())]
     assert result.metrics["test_accuracy"] < 0.2
     assert result.namespace["single_process_accuracy"] == pytest.approx(result.metrics["test_accuracy"], abs=1e-6)
@@ -109,19 +109,19 @@ def test_a_failing_worker_fails_the_lesson_with_its_error(tmp_path, monkeypatch)
     """A rank that cannot join the group (bad network interface) fails the lesson with gloo's own error line."""
     broken = {**distributed.worker_env(2), "GLOO_SOCKET_IFNAME": "no-such-interface"}
     monkeypatch.setattr(distributed, "worker_env", lambda nproc: broken)
-    ctx = runtime.RunContext(number=18, slug="distributed", device="cpu", out_root=tmp_path, overrides={"epochs": 1})
-    result = course.run_lesson(course.BY_NUMBER[18], ctx)
+    ctx = runtime.RunContext(number=23, slug="distributed", device="cpu", out_root=tmp_path, overrides={"epochs": 1})
+    result = course.run_lesson(course.BY_NUMBER[23], ctx)
     assert result.status == "failed"
     assert "the distributed workers failed (exit status" in result.error
     assert "no-such-interface" in result.error  # the root cause, not only torchrun's summary
-    assert not (tmp_path / "18-distributed" / distributed.CHECKPOINT_NAME).exists()
+    assert not (tmp_path / "23-distributed" / distributed.CHECKPOINT_NAME).exists()
 
 
 @pytest.mark.parametrize("key, value", [("nproc", 0), ("nproc", 10_000), ("batch_size", -1), ("lr", 0.0)])
 def test_bad_settings_are_usage_errors(tmp_path, key, value):
-    ctx = runtime.RunContext(number=18, slug="distributed", device="cpu", out_root=tmp_path, overrides={key: value})
+    ctx = runtime.RunContext(number=23, slug="distributed", device="cpu", out_root=tmp_path, overrides={key: value})
     with pytest.raises(runtime.UsageError, match=f"--set {key}="):
-        course.run_lesson(course.BY_NUMBER[18], ctx)
+        course.run_lesson(course.BY_NUMBER[23], ctx)
 
 
 def test_launch_reports_exit_status_and_last_stderr_lines():

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 18 — Distributed data-parallel training
+# # Lesson 23 — Distributed data-parallel training
 #
 # One process on one device eventually becomes too slow. The standard next step in PyTorch is **data
 # parallelism** with `torch.nn.parallel.DistributedDataParallel` (DDP):
@@ -17,7 +17,6 @@
 
 # %%
 import json
-import os
 import shlex
 import sys
 
@@ -28,15 +27,12 @@ from pytorch_tutorial import checkpoint, engine, models, runtime
 from pytorch_tutorial.data import mnist
 from pytorch_tutorial.distributed import CHECKPOINT_NAME, RESULT_NAME, launch, normalized, worker_env
 
-cfg = runtime.settings(epochs=2, batch_size=50, lr=0.1, nproc=2)
-for name in ("epochs", "lr"):  # the course's rules allow 0 for these; here every worker would crash on it
-    if getattr(cfg, name) <= 0:
-        raise runtime.UsageError(f"--set {name}={getattr(cfg, name)}: lesson 18 needs a positive {name}")
-max_cpu_processes = max(2, os.cpu_count() or 1)  # each one loads torch: more than the cores only slows it down
-if cfg.nproc > max_cpu_processes:
-    raise runtime.UsageError(
-        f"--set nproc={cfg.nproc}: this machine has {os.cpu_count()} CPU cores; use at most {max_cpu_processes}"
-    )
+cfg = runtime.settings(
+    epochs=runtime.between(2, 1, 1000),
+    batch_size=50,
+    lr=runtime.between(0.1, 1e-6, 10.0),
+    nproc=runtime.between(2, 1, runtime.MAX_CPU_PROCESSES),  # CPU processes: at most one per core
+)
 device = runtime.device()
 
 # %% [markdown]
