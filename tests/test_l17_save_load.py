@@ -54,7 +54,7 @@ def test_the_checkpoint_holds_everything_and_loads_with_weights_only(lesson):
         "mps_rng_state",
         "loader_rng_state",
     }
-    assert state["epoch"] == ns["cfg"].resume_after == 2
+    assert state["epoch"] == ns["resume_after"] == 2
     assert state["scheduler"]["last_epoch"] == 2
     assert set(state["optimizer"]["state"][0]) == {"momentum_buffer"}
     assert state["torch_rng_state"].dtype == torch.uint8 and state["loader_rng_state"].dtype == torch.uint8
@@ -107,12 +107,17 @@ def test_resume_is_exact_for_other_split_points(run_lesson):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        metrics = run_lesson(17, epochs=3, resume_after=1, dropout=0.5).metrics
+        metrics = run_lesson(17, epochs=3, dropout=0.5).metrics
     finally:
         torch.set_num_threads(threads)
     assert metrics["resume_max_abs_diff"] == 0.0
     assert metrics["resume_without_rng_max_abs_diff"] > 1e-3
 
 
-def test_a_split_point_outside_the_run_is_one_line(tmp_path):
-    assert_usage_error(run_cli("run", "17", "--set", "resume_after=4", "--out", str(tmp_path)), "resume_after=4")
+def test_resume_works_with_a_single_epoch(run_lesson):
+    metrics = run_lesson(17, epochs=1).metrics  # stops after 0 epochs, resumes for 1
+    assert metrics["resume_max_abs_diff"] == 0.0
+
+
+def test_no_epochs_is_one_line(tmp_path):
+    assert_usage_error(run_cli("run", "17", "--set", "epochs=0", "--out", str(tmp_path)), "epochs=0")

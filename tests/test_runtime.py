@@ -93,7 +93,9 @@ def test_zero_is_allowed_where_it_means_something():
 
 TRAINING_LENGTHS = ("epochs", "pretrain_epochs", "n_iters")
 LESSONS_THAT_TRAIN = [
-    lesson.number for lesson in course.available_lessons() if set(course.declared_settings(lesson)) & set(TRAINING_LENGTHS)
+    lesson.number
+    for lesson in course.available_lessons()
+    if set(course.declared_settings(lesson)) & set(TRAINING_LENGTHS)
 ]
 
 

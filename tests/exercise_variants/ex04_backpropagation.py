@@ -3,9 +3,9 @@ solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
 WRONG = {
-    '4.2': (
-        'def linear_backward(x, weight, bias, grad_output):\n    return grad_output @ weight, grad_output.T @ x, grad_output.mean(0)',
-        'dL/dbias',
+    "4.2": (
+        "def linear_backward(x, weight, bias, grad_output):\n    return grad_output @ weight, grad_output.T @ x, grad_output.mean(0)",
+        "dL/dbias",
     ),
 }
 

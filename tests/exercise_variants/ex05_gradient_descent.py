@@ -3,9 +3,9 @@ solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
 WRONG = {
-    '5.1': (
-        'def mse_gradient(x, y, w):\n    return float(np.sum(2 * x * (w * x - y)))',
-        'wrong value',
+    "5.1": (
+        "def mse_gradient(x, y, w):\n    return float(np.sum(2 * x * (w * x - y)))",
+        "wrong value",
     ),
 }
 

@@ -3,9 +3,9 @@ solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
 WRONG = {
-    '6.1': (
-        'def training_step(model, loss_fn, optimizer, inputs, targets):\n    loss = loss_fn(model(inputs), targets)\n    loss.backward()\n    optimizer.step()\n    return loss.item()',
-        '',
+    "6.1": (
+        "def training_step(model, loss_fn, optimizer, inputs, targets):\n    loss = loss_fn(model(inputs), targets)\n    loss.backward()\n    optimizer.step()\n    return loss.item()",
+        "",
     ),
 }
 

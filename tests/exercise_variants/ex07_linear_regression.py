@@ -2,8 +2,7 @@
 solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
-WRONG = {
-}
+WRONG = {}
 
 # exercise id -> [correct answers written differently from the reference solution]
 RIGHT: dict[str, list[str]] = {}

@@ -3,9 +3,9 @@ solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
 WRONG = {
-    '11.1': (
-        'def log_softmax(x, dim=-1):\n    return torch.log(torch.exp(x) / torch.exp(x).sum(dim, keepdim=True))',
-        '',
+    "11.1": (
+        "def log_softmax(x, dim=-1):\n    return torch.log(torch.exp(x) / torch.exp(x).sum(dim, keepdim=True))",
+        "",
     ),
 }
 

@@ -3,9 +3,9 @@ solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
 WRONG = {
-    '12.3': (
-        'def make_classifier(input_size, hidden_size, num_classes):\n    return nn.Sequential(nn.Linear(input_size, hidden_size), nn.ReLU(), nn.Linear(hidden_size, num_classes), nn.Softmax(dim=1))',
-        'softmax',
+    "12.3": (
+        "def make_classifier(input_size, hidden_size, num_classes):\n    return nn.Sequential(nn.Linear(input_size, hidden_size), nn.ReLU(), nn.Linear(hidden_size, num_classes), nn.Softmax(dim=1))",
+        "softmax",
     ),
 }
 

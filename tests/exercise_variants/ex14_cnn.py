@@ -3,9 +3,9 @@ solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
 WRONG = {
-    '14.1': (
-        'def conv_output_size(size, kernel, padding=0, stride=1):\n    return (size - kernel + 2 * padding) / stride + 1',
-        'int',
+    "14.1": (
+        "def conv_output_size(size, kernel, padding=0, stride=1):\n    return (size - kernel + 2 * padding) / stride + 1",
+        "int",
     ),
 }
 

@@ -3,9 +3,9 @@ solutions with one exercise replaced."""
 
 # exercise id -> (a wrong but plausible answer, a phrase its failure message must contain)
 WRONG = {
-    '15.1': (
-        'def freeze_all_but_head(model, head):\n    return list(getattr(model, head).parameters())',
-        'requires_grad',
+    "15.1": (
+        "def freeze_all_but_head(model, head):\n    return list(getattr(model, head).parameters())",
+        "requires_grad",
     ),
 }
 

@@ -21,18 +21,13 @@ from pytorch_tutorial import checkpoint, engine, runtime
 from pytorch_tutorial.data import mnist
 
 cfg = runtime.settings(
-    epochs=4,
-    resume_after=2,
+    epochs=runtime.between(4, 1, 1000),
     batch_size=100,
     lr=0.05,
     hidden_size=128,
     dropout=runtime.between(0.2, 0.0, 1.0, below_high=True),
 )
-if not 0 < cfg.resume_after < cfg.epochs:
-    raise runtime.UsageError(
-        f"--set epochs={cfg.epochs} resume_after={cfg.resume_after}: resume_after must be between 1 and epochs-1"
-        " (the run stops after that many epochs and resumes for the rest)"
-    )
+resume_after = cfg.epochs // 2  # the resumed run stops half-way (after 0 epochs when epochs=1) and resumes
 device = runtime.device()
 seed = runtime.current().seed
 print(f"computing on {device}")
@@ -187,20 +182,20 @@ print(f"loaded a {type(whole_model).__name__}; it also depends on the class defi
 #   generator (the shuffling order of the next epoch). Without them the resumed run draws different random
 #   numbers than the straight one would have.
 #
-# All of these are tensors, numbers and dicts, so `weights_only=True` loads them. We train `resume_after`
-# epochs, save, throw everything away, build **fresh** objects, load the checkpoint into them and train the
-# remaining epochs — then compare with the straight run above.
+# All of these are tensors, numbers and dicts, so `weights_only=True` loads them. We train half the
+# epochs (`resume_after`), save, throw everything away, build **fresh** objects, load the checkpoint into them
+# and train the remaining epochs — then compare with the straight run above.
 
 # %%
 straight_weights = copy.deepcopy(model.state_dict())
 
 torch.manual_seed(seed)
 model, optimizer, scheduler, generator, loader = new_training_objects()
-print(f"training {cfg.resume_after} epochs, then saving a checkpoint:")
-train(model, optimizer, scheduler, loader, range(cfg.resume_after))
+print(f"training {resume_after} epochs, then saving a checkpoint:")
+train(model, optimizer, scheduler, loader, range(resume_after))
 checkpoint_path = checkpoint.save_atomic(
     {
-        "epoch": cfg.resume_after,
+        "epoch": resume_after,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
