@@ -151,6 +151,9 @@ def test_a_value_a_later_lesson_refuses_stops_the_run_before_the_first_lesson(tm
     assert not (tmp_path / "out").exists()
 
 
-def test_declared_settings_are_readable_without_running_the_lesson():
+def test_lessons_declare_what_they_accept_instead_of_checking_it():
+    """A setting's range or choices sit in its declaration (runtime.between / runtime.one_of), which the runner
+    reads before any lesson runs: no lesson checks a setting in its own code."""
     for lesson in course.available_lessons():
+        assert "runtime.UsageError" not in lesson.path.read_text(encoding="utf-8"), lesson.slug
         course.declarations(lesson)  # literals, runtime constants and runtime.between/one_of only
