@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import pathlib
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -262,7 +264,7 @@ def test_bad_inputs_are_one_line_and_exit_2(bad_inputs, case, phrases, tmp_path)
     one = str(folder / "one.png")
     args = {
         "missing image": [str(folder / "nope.png"), "--checkpoint", good],
-        "text file named .png": [one, str(folder / "notes.png"), "--checkpoint", good],
+        "text file named .png": [str(folder / "notes.png"), "--checkpoint", good],
         "blank image": [str(folder / "blank.png"), "--checkpoint", good],
         "no model yet": [one, "--out", str(tmp_path)],
         "missing checkpoint": [one, "--checkpoint", str(folder / "nope.pt")],
@@ -318,3 +320,68 @@ def test_phone_photo_size_and_exif_rotation(tmp_path, trained):
     assert best_correlation(digit, predict.mnist_like(upright)) > 0.95
     (best, *_), *_ = predict.top_k(classifier, [digit])
     assert best[0] == 7
+
+
+def png_bomb(path: Path, width: int, height: int) -> Path:
+    """A valid 1-bit black PNG of ``width`` x ``height`` pixels: a few kilobytes on disk, hundreds of megabytes
+    once decoded (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte + packed bits
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    return path
+
+
+def test_several_images_a_bad_one_gets_its_own_line_and_the_good_ones_are_read(bad_inputs, tmp_path):
+    folder, good = bad_inputs["folder"], str(bad_inputs["good"])
+    seven = tmp_path / "seven.png"
+    draw_digit(7, light_paper=True).save(seven)
+    bomb = png_bomb(tmp_path / "bomb.png", 20_000, 20_000)  # 400 million pixels: PIL refuses it
+    images = [folder / "one.png", folder / "notes.png", tmp_path / "missing.png", bomb, folder / "blank.png", seven]
+    proc = run_cli("predict", *map(str, images), "--checkpoint", good, "--json")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(row["path"], row["top3"][0][0]) for row in rows] == [(str(folder / "one.png"), 1), (str(seven), 7)]
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 4, proc.stderr
+    for line, image, phrase in zip(
+        errors, images[1:5], ["not an image", "does not exist", "decompression bomb", "no digit found"], strict=True
+    ):
+        assert line.startswith(f"pytorch-tutorial: error: image {image}") and phrase in line, line
+
+
+@pytest.mark.parametrize("size", [10_000, 20_000])  # 100 million pixels: PIL warns; 400 million: PIL refuses
+def test_a_decompression_bomb_is_one_line(tmp_path, trained, size):
+    path, _ = trained
+    bomb = png_bomb(tmp_path / "bomb.png", size, size)
+    assert bomb.stat().st_size < 100_000
+    proc = run_cli("predict", str(bomb), "--checkpoint", str(path))
+    assert_usage_error(proc, "too large to decode safely", f"{size * size:,} pixels", "decompression bomb")
+    assert proc.stdout == ""
+
+
+def test_read_image_limits_formats_and_pixels(tmp_path):
+    page = draw_digit(4, light_paper=True)
+    page.save(tmp_path / "four.gif")
+    page.save(tmp_path / "four.png")
+    data = (tmp_path / "four.png").read_bytes()
+    assert predict.read_image(data, "the upload", formats=("PNG", "JPEG")).size == (600, 450)
+    with pytest.raises(predict.ImageError, match="the upload is not an image file; give a PNG or JPEG") as info:
+        predict.read_image((tmp_path / "four.gif").read_bytes(), "the upload", formats=("PNG", "JPEG"))
+    assert info.value.reason == "not an image"
+    assert predict.read_image(tmp_path / "four.gif", "image four.gif").size == (600, 450)  # the CLI reads any format
+    with pytest.raises(predict.ImageError, match=r"too large \(600x450 pixels, more than 100,000\)") as info:
+        predict.read_image(data, "the upload", max_pixels=100_000)
+    assert info.value.reason == "too large"
+    with pytest.raises(predict.ImageError, match="the upload is empty") as info:
+        predict.read_image(b"", "the upload")
+    assert info.value.reason == "empty"
+    with pytest.raises(predict.ImageError, match="unreadable") as info:
+        predict.read_image(data[:200], "the upload")  # a truncated PNG
+    assert info.value.reason == "not an image"

@@ -18,8 +18,12 @@ the mean and standard deviation stored in the checkpoint, exactly as the trainin
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
+import re
+import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,28 +55,85 @@ class Classifier:
     path: Path
 
 
-def load_image(path: Path) -> Image.Image:
-    """Open ``path`` as a grey-scale PIL image (transparent parts become white paper, EXIF rotation applied).
+class ImageError(UsageError):
+    """An image that cannot be read as one digit; ``reason`` says why, for a server's status code.
 
-    Raises :class:`UsageError` when the file is missing, a folder, or not an image PIL can read.
+    ``reason`` is one of ``"empty"``, ``"not an image"``, ``"too large"`` and ``"no digit"``.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def read_image(
+    source: bytes | Path, name: str, formats: tuple[str, ...] | None = None, max_pixels: int | None = None
+) -> Image.Image:
+    """Decode ``source`` (a file's bytes, or a path) as a grey-scale PIL image: transparent parts become white
+    paper, the EXIF rotation of a phone photo is applied.
+
+    ``name`` starts every error message (``"image scan.png"``, ``"the upload"``). ``formats`` limits the
+    decoders PIL may use (a server accepts ``("PNG", "JPEG")`` only); ``max_pixels`` refuses larger images
+    before their pixels are decoded (by default PIL's own limit against decompression bombs, which is refused as
+    well: a small file that would decode to hundreds of megabytes). Raises :class:`ImageError`.
+    """
+    if isinstance(source, bytes) and not source:
+        raise ImageError(f"{name} is empty: give a PNG or JPEG of one digit", "empty")
+    allowed = " or ".join(formats) if formats else "PNG or JPEG"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # a warning alone would let it through
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source, formats=formats) as opened:
+                width, height = opened.size
+                if max_pixels is not None and width * height > max_pixels:
+                    raise ImageError(
+                        f"{name} is too large ({width}x{height} pixels, more than {max_pixels:,}); "
+                        "a photo of one digit needs far fewer",
+                        "too large",
+                    )
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(
+            f"{name} is too large to decode safely ({_bomb_size(exc)}): a decompression bomb? "
+            "Give a photo or scan of one digit",
+            "too large",
+        ) from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{name} is not an image file; give a {allowed} of one digit", "not an image") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageError(
+            f"{name} is unreadable: {exc}; give a {allowed} of one digit".replace("\n", " "), "not an image"
+        ) from None
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba)
+    return image.convert("L")
+
+
+def _bomb_size(exc: Exception) -> str:
+    """``"400,000,000 pixels, PIL's limit is 178,956,970"`` from PIL's decompression-bomb message."""
+    numbers = [int(n) for n in re.findall(r"\d+", str(exc))]
+    if len(numbers) >= 2:
+        return f"{numbers[0]:,} pixels, PIL's limit is {numbers[1]:,}"
+    return "more pixels than PIL's limit"
+
+
+def load_image(path: Path) -> Image.Image:
+    """Open the file ``path`` with :func:`read_image` (any format PIL reads, up to PIL's pixel limit).
+
+    Raises :class:`UsageError` when the file is missing or a folder, :class:`ImageError` when it is not an image
+    PIL can read or would decode to more pixels than PIL allows.
     """
     path = Path(path)
     if not path.exists():
         raise UsageError(f"image {path} does not exist")
     if not path.is_file():
         raise UsageError(f"image {path} is not a file")
-    try:
-        with Image.open(path) as opened:
-            opened.load()
-            image = ImageOps.exif_transpose(opened)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        reason = "not an image file" if isinstance(exc, UnidentifiedImageError) else f"unreadable: {exc}"
-        raise UsageError(f"image {path} is {reason}; give a PNG or JPEG of one digit") from None
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(paper, rgba)
-    return image.convert("L")
+    if path.stat().st_size == 0:
+        raise ImageError(f"image {path} is empty: give a PNG or JPEG of one digit", "empty")
+    return read_image(path, f"image {path}")
 
 
 def mnist_like(image: Image.Image) -> torch.Tensor:
@@ -98,7 +159,7 @@ def mnist_like(image: Image.Image) -> torch.Tensor:
     background = float(np.median(border))
     peak = float(np.percentile(pixels, 99.9))
     if peak - background < 0.1:
-        raise UsageError("no digit found: the image is almost uniform")
+        raise ImageError("no digit found: the image is almost uniform", "no digit")
     ink = np.clip((pixels - background) / (peak - background), 0.0, 1.0)
     ink[ink < INK_THRESHOLD] = 0.0
 
@@ -132,7 +193,7 @@ def _ink_span(profile: np.ndarray) -> tuple[int, int]:
     """First and last index of ``profile`` (ink per row or column) once ``TRIM`` of the ink is cut at each end."""
     total = float(profile.sum())
     if total <= 0.0:
-        raise UsageError("no digit found: the image is almost uniform")
+        raise ImageError("no digit found: the image is almost uniform", "no digit")
     cumulative = np.cumsum(profile) / total
     first = int(np.searchsorted(cumulative, TRIM, side="right"))
     last = int(np.searchsorted(cumulative, 1.0 - TRIM, side="left"))
@@ -192,14 +253,11 @@ def top_k(classifier: Classifier, digits: list[torch.Tensor], k: int = 3) -> lis
 
 
 def main(args: argparse.Namespace) -> int:
-    """Classify ``args.images`` and print the top-3 digits of each (one JSON object per line with ``--json``)."""
-    digits = []
-    for path in args.images:
-        image = load_image(path)
-        try:
-            digits.append(mnist_like(image))
-        except UsageError as exc:
-            raise UsageError(f"image {path}: {exc}") from None
+    """Classify ``args.images`` and print the top-3 digits of each (one JSON object per line with ``--json``).
+
+    A checkpoint that cannot be used stops everything with one line. An image that cannot be read gets its own
+    error line on stderr and the other images are still classified; the exit status is then 2.
+    """
     checkpoint_path = args.checkpoint
     if checkpoint_path is None:
         checkpoint_path = Path(args.out) / "14-cnn" / "lenet_mnist.pt"
@@ -209,10 +267,18 @@ def main(args: argparse.Namespace) -> int:
                 "or pass --checkpoint FILE"
             )
     classifier = load_classifier(checkpoint_path)
-    for path, best in zip(args.images, top_k(classifier, digits), strict=True):
+    failed = 0
+    for path in args.images:
+        try:
+            digit = mnist_like(load_image(path))
+        except UsageError as exc:  # this image only: the others are still classified
+            message = str(exc) if str(exc).startswith("image ") else f"image {path}: {exc}"
+            print(f"pytorch-tutorial: error: {message}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        (best,) = top_k(classifier, [digit])
         if args.json:
-            print(json.dumps({"path": str(path), "top3": [[digit, round(p, 6)] for digit, p in best]}))
+            print(json.dumps({"path": str(path), "top3": [[d, round(p, 6)] for d, p in best]}), flush=True)
         else:
-            shown = ", ".join(f"{digit} ({p:.1%})" for digit, p in best)
-            print(f"{path}: {shown}")
-    return 0
+            print(f"{path}: {', '.join(f'{d} ({p:.1%})' for d, p in best)}", flush=True)
+    return 2 if failed else 0
