@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import run_lesson_at
+from conftest import assert_usage_error, run_lesson_at, run_module
 
 from pytorch_tutorial import course, distributed, models, runtime
 from pytorch_tutorial.data import mnist
@@ -178,3 +181,76 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "\nState:\tZ" not in status
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """The pids whose command line contains ``text`` (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace") and _alive(int(entry.name)):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pytorch_tutorial", *args]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="network namespaces are Linux")
+def test_no_loopback_is_one_line_naming_the_cause_and_the_fix_within_10_s(tmp_path):
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root and must be able to make a network namespace (unshare -n)")
+        pytest.skip("unshare -n needs root here")
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["unshare", "-n", *_cli("run", "23", "--out", str(tmp_path / "out"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert time.perf_counter() - start < 10
+    assert_usage_error(proc, "needs TCP on localhost", "ip link set lo up")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; process groups are POSIX")
+def test_ctrl_c_stops_torchrun_and_every_worker_within_2_s(tmp_path):
+    out = tmp_path / "ctrl-c-out"
+    lesson = subprocess.Popen(
+        _cli("run", "23", "--set", "epochs=50", "--out", str(out)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.perf_counter() + 60
+        while len(_processes_mentioning(str(out))) < 3 and time.perf_counter() < deadline:  # torchrun + 2 workers
+            time.sleep(0.2)
+        assert len(_processes_mentioning(str(out))) >= 3, "torchrun and its workers never started"
+        lesson.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+        stopped = time.perf_counter()
+        lesson.wait(timeout=10)
+        while _processes_mentioning(str(out)) and time.perf_counter() - stopped < 2:
+            time.sleep(0.05)
+        assert not _processes_mentioning(str(out)), "workers outlived Ctrl-C by 2 s"
+        assert lesson.returncode == 130
+        assert "Traceback" not in lesson.stderr.read()
+    finally:
+        lesson.kill()
+        for pid in _processes_mentioning(str(out)):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_the_worker_explains_itself():
+    helped = run_module("pytorch_tutorial.distributed", "--help")
+    assert helped.returncode == 0 and "torchrun" in helped.stdout, helped.stderr
+    env = {key: value for key, value in os.environ.items() if key not in ("RANK", "WORLD_SIZE")}
+    alone = subprocess.run(
+        [sys.executable, "-m", "pytorch_tutorial.distributed"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert alone.returncode == 2
+    assert alone.stderr.strip().splitlines() == [distributed.NOT_UNDER_TORCHRUN]

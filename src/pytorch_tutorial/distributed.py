@@ -12,10 +12,12 @@ Rank 0 alone writes the checkpoint (``feedforward_ddp.pt``) and the results (``d
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -58,11 +60,11 @@ def launch(command: list[str], timeout: float, env: dict[str, str] | None = None
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
+    except KeyboardInterrupt:  # Ctrl-C reaches only our process group: stop torchrun's group too, at once
+        _stop_group(process, posix)
+        raise
     except subprocess.TimeoutExpired:
-        if posix:
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
+        _stop_group(process, posix, grace=0.0)
         stdout, stderr = process.communicate()
         raise RuntimeError(
             f"the distributed workers did not finish within {timeout:.0f} s and were stopped; "
@@ -76,6 +78,42 @@ def launch(command: list[str], timeout: float, env: dict[str, str] | None = None
             + f"; the last lines they wrote:\n{_tail(stderr or stdout)}"
         )
     return stdout
+
+
+def _stop_group(process: subprocess.Popen[str], posix: bool, grace: float = 1.0) -> None:
+    """Stop torchrun and every worker it started: SIGTERM first (``grace`` seconds to leave), then SIGKILL."""
+
+    def send(sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if posix:
+                os.killpg(process.pid, sig)
+            else:
+                process.kill()
+
+    if grace:
+        send(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+    send(signal.SIGKILL)  # the workers too, even when torchrun itself has already left
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=1)
+
+
+def check_loopback() -> None:
+    """``torchrun --standalone`` lets the ranks meet on a TCP port of this machine (localhost). Try that once, in
+    well under a second, so that a machine where it cannot work (loopback down in a network sandbox, a firewall)
+    is one line naming the cause and the fix, instead of a rendezvous that hangs for minutes."""
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            port = server.getsockname()[1]
+            with socket.create_connection(("localhost", port), timeout=2):
+                pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise runtime.UsageError(
+            f"the distributed lesson needs TCP on localhost for its processes to meet, and it fails here ({reason}): "
+            "bring the loopback interface up (ip link set lo up), or run outside the network sandbox"
+        ) from None
 
 
 def worker_env(nproc: int) -> dict[str, str]:
@@ -245,10 +283,15 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+NOT_UNDER_TORCHRUN = (
+    "error: this is the worker of lesson 23 and runs under torchrun, which tells each copy its rank: "
+    "torchrun --standalone --nproc-per-node 2 -m pytorch_tutorial.distributed (or: pytorch-tutorial run 23)"
+)
+
+
 @record  # a failing rank's traceback goes into torchrun's failure summary
-def main(argv: list[str] | None = None) -> int:
+def main(args: argparse.Namespace) -> int:
     """Entry point of each worker process: join the group, train, rank 0 saves, leave the group."""
-    args = _parser().parse_args(argv)
     backend = "nccl" if args.device == "cuda" else "gloo"
     if args.device == "cuda":
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
@@ -284,7 +327,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_status = main()
+    arguments = _parser().parse_args()  # --help and argument mistakes end here, outside torchrun's @record
+    if "RANK" not in os.environ or "WORLD_SIZE" not in os.environ:
+        print(NOT_UNDER_TORCHRUN, file=sys.stderr)
+        sys.exit(2)
+    exit_status = main(arguments) or 0
     # Every file is written and closed and the group is left. Now skip the interpreter's shutdown: there, torch's
     # C++ threads sometimes abort the process ("terminate called without an active exception", about 1 run in
     # 30 on our CPU machine), which torchrun would report as a failed rank although the work is done.

@@ -10,8 +10,10 @@
 # - in `loss.backward()`, DDP **averages the gradients of all ranks** (an *all-reduce*), so every replica takes
 #   exactly the same optimizer step and the replicas stay identical.
 #
-# N ranks with batches of B samples each therefore train like one process with batches of N·B samples — only
-# N times faster. `torchrun` (a command that comes with PyTorch) starts the ranks and tells each one who it is.
+# N ranks with batches of B samples each therefore train like one process with batches of N·B samples, and at
+# best N times faster: starting the processes and exchanging gradients cost time. On a 2-core CPU, with a model
+# this small, start-up alone makes it slower than lesson 13's single process; the gain comes with GPUs and big
+# models. `torchrun` (a command that comes with PyTorch) starts the ranks and tells each one who it is.
 # This lesson trains the lesson-13 network (784-500-10, `models.FeedForward`) that way: with 2 processes and the
 # `gloo` backend on the CPU, or one process per GPU and the `nccl` backend on CUDA.
 
@@ -25,7 +27,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 from pytorch_tutorial import checkpoint, engine, models, runtime
 from pytorch_tutorial.data import mnist
-from pytorch_tutorial.distributed import CHECKPOINT_NAME, RESULT_NAME, launch, normalized, worker_env
+from pytorch_tutorial.distributed import CHECKPOINT_NAME, RESULT_NAME, check_loopback, launch, normalized, worker_env
 
 cfg = runtime.settings(
     epochs=runtime.between(2, 1, 1000),
@@ -77,7 +79,8 @@ print(f"epoch 1, rank 0: first ones {epoch1_rank0[:6]} (set_epoch(1) reshuffled)
 
 # %% [markdown]
 # ## The worker script
-# Each rank runs `pytorch_tutorial/distributed.py` (open it: it is short). Its heart, in order:
+# Each rank runs `pytorch_tutorial/distributed.py`. About half of that file is the launcher's plumbing (time
+# limits, error messages); the worker's heart, in order:
 #
 # ```python
 # dist.init_process_group("gloo")               # "nccl" on GPUs; rank and world size come from torchrun
@@ -126,6 +129,7 @@ print("torchrun", shlex.join(torchrun_args))
 # stuck rank cannot hang the course), and fails with the workers' last error lines if any rank fails.
 
 # %%
+check_loopback()  # the ranks meet on a port of localhost: a sandbox without it fails here, in one line
 command = [sys.executable, "-m", "torch.distributed.run", *torchrun_args]
 timeout_s = 120 + 60 * cfg.epochs  # generous: starting the processes takes seconds, an epoch far less
 worker_output = launch(command, timeout=timeout_s, env=worker_env(nproc))
