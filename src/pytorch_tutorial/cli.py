@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", type=Path, default=Path("outputs"), help="where lesson 14 saved its model")
     predict.add_argument("--json", action="store_true", help="one JSON object per line per image")
 
+    # serve: implemented in pytorch_tutorial/webapp.py (lesson 18)
+    serve = commands.add_parser("serve", help="the digit classifier as a web app: a page to draw on, POST /predict")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s: this machine)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default %(default)s; 0 picks a free one)")
+    serve.add_argument("--checkpoint", type=Path, help="weights file (default: the one lesson 18 saved)")
+    serve.add_argument("--out", type=Path, default=Path("outputs"), help="where lesson 18 saved its model")
+    serve.add_argument("--threads", type=int, default=4, help="waitress worker threads (default %(default)s)")
+
     # exercises: implemented in pytorch_tutorial/exercises/ (issue 6)
     exercises = commands.add_parser("exercises", help="copy the exercise stubs into your folder")
     exercises_commands = exercises.add_subparsers(dest="exercises_command", metavar="ACTION", required=True)
@@ -96,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "info": cmd_info,
         "run": cmd_run,
         "predict": lambda a: _lazy("pytorch_tutorial.predict", a),
+        "serve": lambda a: _lazy("pytorch_tutorial.webapp", a),
         "exercises": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "start"),
         "check": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "check"),
         "hint": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "hint"),
