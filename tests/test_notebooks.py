@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -120,6 +122,8 @@ def test_every_lesson_notebook_runs_to_the_end_with_fast_settings(tmp_path):
         nbformat.validate(nb)
         texts = [output.get("text", "") for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs]
         assert any("[report]" in text for text in texts), outcome.lesson.number  # it ran to its last cell
+        noise = [text for text in texts if "TqdmWarning" in text or "IProgress" in text]
+        assert not noise, (outcome.lesson.number, noise)  # no ipywidgets warning box in a learner's notebook
         assert "widgets" not in nb.metadata
         assert all(cell.execution_count is not None for cell in nb.cells if cell.cell_type == "code")
         images = [
@@ -223,3 +227,53 @@ def test_a_notebook_that_exists_is_kept_unless_forced(tmp_path):
     proc = run_cli("notebook", "3", "--out", str(tmp_path), "--force")
     assert proc.returncode == 0, proc.stderr
     assert "MY NOTES" not in mine.read_text(encoding="utf-8")
+
+
+def test_execute_runs_the_learners_notebook_that_exists(tmp_path):
+    assert run_cli("notebook", "4", "--out", str(tmp_path)).returncode == 0
+    mine = tmp_path / "l04_backpropagation.ipynb"
+    nb = nbformat.read(mine, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('my own cell ran')"))
+    nbformat.write(nb, mine)
+
+    proc = run_cli("notebook", "4", "--out", str(tmp_path), "--execute")
+    assert proc.returncode == 0, proc.stderr
+    assert f"kept {mine}: running it as it is" in proc.stdout
+    assert "1/1 notebooks ran without error" in proc.stdout
+    executed = nbformat.read(mine, as_version=4)
+    outputs = [o.get("text", "") for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert "my own cell ran\n" in outputs  # the learner's cell is kept and was run
+    assert any("[report] loss=1" in text for text in outputs)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_during_execute_is_one_line_exit_130_and_shuts_the_kernel_down(tmp_path):
+    assert run_cli("notebook", "4", "--out", str(tmp_path)).returncode == 0
+    mine = tmp_path / "l04_backpropagation.ipynb"
+    marker = tmp_path / "kernel.pid"
+    nb = nbformat.read(mine, as_version=4)
+    code = f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(str(os.getpid()))\ntime.sleep(120)"
+    nb.cells.insert(2, nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, mine)
+    before = mine.read_bytes()
+
+    command = [sys.executable, "-m", "pytorch_tutorial", "notebook", "4", "--out", str(tmp_path), "--execute"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.perf_counter() + 120
+        while not marker.exists() and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        assert marker.exists(), "the kernel never reached the sleeping cell"
+        kernel = int(marker.read_text())
+        proc.send_signal(signal.SIGINT)  # Ctrl-C reaches the command (Jupyter starts kernels in their own session)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["pytorch-tutorial: interrupted"], stderr
+    assert mine.read_bytes() == before  # a half-run notebook is not written over the learner's
+    deadline = time.perf_counter() + 5
+    while Path(f"/proc/{kernel}").exists() and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    status = Path(f"/proc/{kernel}/status")
+    assert not status.exists() or "\nState:\tZ" in status.read_text(), "the kernel outlived the command"

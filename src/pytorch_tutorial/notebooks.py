@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -146,13 +148,28 @@ async def execute_async(nb: Any, cwd: Path, env: Mapping[str, str] | None = None
         record_timing=False,
         resources={"metadata": {"path": str(cwd)}},
     )
+
+    def interrupted() -> bool:
+        # nbclient answers Ctrl-C (SIGINT) itself: it starts shutting the kernel down and keeps that future
+        return getattr(client, "_async_cleanup_kernel_future", None) is not None
+
+    error = None
     try:
-        await client.async_execute(env=kernel_env(env))
+        # the kernel's own stderr (its fd 2, not the cells' output, which reaches the notebook) would print
+        # ZMQ tracebacks into the terminal when a Ctrl-C shuts it down mid-cell
+        await client.async_execute(env=kernel_env(env), stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
-        return f"{exc.ename}: {exc.evalue}".strip().splitlines()[0][:300]
-    except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as exc:
-        return f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
-    return None
+        error = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0][:300]
+    except Exception as exc:
+        if not interrupted():
+            if not isinstance(exc, (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError)):
+                raise
+            error = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+    if interrupted():
+        with contextlib.suppress(Exception):  # the kernel is gone once this is done
+            await client._async_cleanup_kernel_future
+        raise KeyboardInterrupt
+    return error
 
 
 def build(
@@ -162,17 +179,23 @@ def build(
     jobs: int = 1,
     env_for: Mapping[int, Mapping[str, str]] | None = None,
     echo: bool = True,
+    existing: Sequence[course.Lesson] = (),
 ) -> list[Outcome]:
     """Write (and with ``execute``, run) the notebooks of ``lessons`` into ``out``; ``jobs`` run at once.
 
-    ``env_for`` maps a lesson number to extra environment variables for its kernel (the tests pass fast
-    settings this way: ``{13: {"PYTORCH_TUTORIAL_SET": "epochs=1"}}``).
+    ``existing`` lessons already have a notebook in ``out`` (the learner's, maybe changed): with ``execute`` that
+    notebook is run as it is and written back with its outputs; without, it is left alone. ``env_for`` maps a
+    lesson number to extra environment variables for its kernel (the tests pass fast settings this way:
+    ``{13: {"PYTORCH_TUTORIAL_SET": "epochs=1"}}``). Ctrl-C during ``execute`` shuts the kernels down, leaves
+    every notebook as it was before its run, and raises :class:`KeyboardInterrupt`.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if not execute:
         outcomes = []
         for lesson in lessons:
+            if lesson in existing:
+                continue
             path = write_notebook(to_notebook(lesson), notebook_path(out, lesson))
             outcomes.append(Outcome(lesson, path))
             if echo:
@@ -185,13 +208,14 @@ def build(
         async def one(lesson: course.Lesson) -> Outcome:
             async with slots:
                 start = time.perf_counter()
-                nb = to_notebook(lesson)
+                path = notebook_path(out, lesson)
+                nb = read_notebook(path) if lesson in existing else to_notebook(lesson)
                 env = dict((env_for or {}).get(lesson.number, {}))
                 if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
                     # kernels side by side share the cores: more threads than cores makes PyTorch crawl
                     env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
-                error = await execute_async(nb, out, env)
-                path = write_notebook(nb, notebook_path(out, lesson))  # also when a cell failed: it shows where
+                error = await execute_async(nb, out, env)  # Ctrl-C: KeyboardInterrupt, nothing written
+                write_notebook(nb, path)  # also when a cell failed: it shows where
                 outcome = Outcome(lesson, path, time.perf_counter() - start, error)
                 if echo:
                     status = f"failed: {error}" if error else "ok"
@@ -203,6 +227,18 @@ def build(
     return asyncio.run(run_all())
 
 
+def read_notebook(path: Path) -> Any:
+    """A notebook that exists, for ``--execute``; one line if it is not a notebook any more."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # a learner's file, edited by hand: nbformat raises many kinds
+        raise runtime.UsageError(
+            f"{path}: not a notebook nbformat can read ({type(exc).__name__}); --force writes a fresh one"
+        ) from None
+
+
 def main(args: argparse.Namespace) -> int:
     """The ``notebook`` command; exit 0 when every notebook was written (and ran without error)."""
     if not args.lessons:
@@ -211,10 +247,11 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out)
     runtime.check_folder_for_writing(out, "--out")
     # a notebook that exists may hold the learner's notes and changes: never overwrite it unless asked to
-    kept = set() if args.force else {lesson for lesson in lessons if notebook_path(out, lesson).exists()}
-    for lesson in sorted(kept, key=lambda lesson: lesson.number):
-        print(f"kept {notebook_path(out, lesson)}: it exists (your changes stay); --force replaces it", flush=True)
-    outcomes = build([lesson for lesson in lessons if lesson not in kept], out, execute=args.execute)
+    kept = [] if args.force else [lesson for lesson in lessons if notebook_path(out, lesson).exists()]
+    for lesson in kept:
+        doing = "running it as it is" if args.execute else "it exists"
+        print(f"kept {notebook_path(out, lesson)}: {doing} (your changes stay); --force replaces it", flush=True)
+    outcomes = build(lessons, out, execute=args.execute, existing=kept)
     failed = [outcome for outcome in outcomes if outcome.error]
     if args.execute and outcomes:
         print(
