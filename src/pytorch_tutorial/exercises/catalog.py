@@ -362,6 +362,23 @@ EXERCISES: tuple[Exercise, ...] = (
         "torch.save into a temporary file in the same folder, then os.replace(tmp, path); if torch.save "
         "raises, delete the temporary file and re-raise.",
     ),
+    # Lesson 18: deploying as a web app
+    _ex(
+        "18.1",
+        "crop_to_ink",
+        "Bright ink on dark, cropped to the digit",
+        "border = torch.cat([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]); if border.median() > 0.5, "
+        "pixels = 1 - pixels. Then rows = torch.nonzero((pixels > 0.5).any(dim=1)).flatten() (and the same for "
+        "columns with dim=0), and slice from the first to the last.",
+    ),
+    _ex(
+        "18.2",
+        "create_app",
+        "A /predict route that answers every request",
+        "app = Flask(__name__); @app.post('/predict') def ...: file = request.files.get('file') is None when the "
+        "field is missing; data = file.read(); Image.open(io.BytesIO(data)) raises UnidentifiedImageError for a "
+        "file that is not an image. Return a dict and a status: return {'error': '...'}, 400.",
+    ),
 )
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}

@@ -17,4 +17,5 @@ from pytorch_tutorial.exercises.checks import (  # noqa: F401
     ex15_transfer_learning,
     ex16_tensorboard,
     ex17_save_load,
+    ex18_deploy,
 )
