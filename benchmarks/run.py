@@ -11,6 +11,7 @@ What is measured:
 - ``pytorch-tutorial list``: wall time of the command in a fresh process, median of several runs;
 - each lesson and the whole course: ``pytorch-tutorial run all --quiet --out TMP`` in a subprocess; the seconds
   of each lesson come from its ``summary.json``, next to the wall time of the whole command;
+- lesson 18's ``POST /predict`` over loopback: median of 100 requests (:func:`predict_latency`);
 - training throughput of lessons 13 and 14: the samples per second they report (epochs x 4,000 training digits
   / the ``train_seconds`` they report, fastest of 3 runs), next to this machine's limit for the same work: as many
   forward + backward + optimizer steps of the same model, with the same batch size and optimizer, on random
@@ -41,6 +42,7 @@ TARGETS = {
     "lesson_seconds": 15.0,  # every lesson, default settings
     "course_seconds": 60.0,  # lessons 1-17 together
     "throughput_ratio": 0.70,  # lessons 13 and 14 train at >= 70 % of the in-memory limit
+    "predict_seconds": 0.050,  # lesson 18's app answers POST /predict in <= 50 ms (median of 100, on the CPU)
 }
 COURSE_LESSONS = range(1, 23)  # the playlist; lesson 23 (distributed) is beyond it
 TRAIN_SAMPLES = 4000  # training digits of the embedded MNIST subset
@@ -262,6 +264,47 @@ def measure_throughput(run: dict[str, Any], device: str = "auto", repeats: int =
     return rows
 
 
+def predict_latency(requests: int = 100) -> dict[str, Any]:
+    """Lesson 18's app under waitress on a free loopback port: the seconds each of ``requests`` ``POST /predict``
+    of one drawn digit (a 280x280 PNG, as the page sends) takes, client to answer; the median is the figure.
+    The network's weights are random: the work per request does not depend on them."""
+    import io
+    import urllib.request
+    import uuid
+
+    import torch
+    from PIL import Image, ImageDraw
+
+    from pytorch_tutorial import webapp
+    from pytorch_tutorial.models import LeNet
+
+    page = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(page).line([(70, 60), (215, 60), (120, 235)], fill=0, width=18)
+    image = io.BytesIO()
+    page.save(image, format="PNG")
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="digit.png"\r\n\r\n'.encode()
+        + image.getvalue()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        checkpoint = Path(folder) / "lenet.pt"
+        torch.save({"arch": "LeNet", "input_size": 32, "state_dict": LeNet().state_dict()}, checkpoint)
+        runs = []
+        with webapp.BackgroundServer(webapp.create_app(checkpoint)) as server:
+            for _ in range(requests + 5):  # 5 to warm up
+                request = urllib.request.Request(
+                    f"{server.url}/predict", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+                )
+                start = time.perf_counter()
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    response.read()
+                runs.append(time.perf_counter() - start)
+    runs = runs[5:]
+    return {"requests": requests, "median_seconds": statistics.median(runs), "max_seconds": max(runs)}
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Targets and the report
 
@@ -298,6 +341,16 @@ def evaluate_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                 f"lesson {number} throughput / in-memory limit", ratio, f">= {TARGETS['throughput_ratio']:.0%}", met
             )
         )
+    if "predict" in result:
+        value = result["predict"]["median_seconds"]
+        targets.append(
+            _target(
+                f"lesson 18 `POST /predict` (median of {result['predict']['requests']})",
+                value,
+                f"<= {TARGETS['predict_seconds'] * 1000:.0f} ms",
+                value <= TARGETS["predict_seconds"],
+            )
+        )
     return targets
 
 
@@ -326,6 +379,8 @@ def render_markdown(result: dict[str, Any]) -> str:
             shown = "–"
         elif "throughput" in target["name"]:
             shown = f"{value:.0%}"
+        elif "/predict" in target["name"]:
+            shown = f"{value * 1000:.1f} ms"
         else:
             shown = f"{value:.2f} s"
         lines.append(f"| {target['name']} | {shown} | {target['target']} | {_mark(target['met'])} |")
@@ -404,6 +459,7 @@ def benchmark(lessons: list[str], device: str = "auto", list_repeats: int = 7) -
     }
     result["run"] = run_course(lessons, device)
     result["throughput"] = measure_throughput(result["run"], device)
+    result["predict"] = predict_latency()
     result["targets"] = evaluate_targets(result)
     return result
 

@@ -408,3 +408,17 @@ def test_serve_mistakes_are_one_line(tmp_path, model_path):
         assert_usage_error(
             run_cli("serve", "--port", port, "--checkpoint", str(model_path)), f"cannot listen on 127.0.0.1:{port}"
         )
+
+
+def test_the_benchmark_measures_predict_latency_over_loopback():
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    timing = bench.predict_latency(requests=5)
+    assert timing["requests"] == 5 and 0 < timing["median_seconds"] <= timing["max_seconds"]
+    (row,) = [t for t in bench.evaluate_targets({"predict": timing}) if "/predict" in t["name"]]
+    assert row["value"] == timing["median_seconds"] and row["met"] == (timing["median_seconds"] <= 0.05)
