@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import os
-import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -68,7 +68,7 @@ def check(args: argparse.Namespace) -> int:
     exercises = catalog.select(args.which)
     timeout = getattr(args, "timeout", None)
     timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
-    if timeout <= 0:
+    if not (math.isfinite(timeout) and timeout > 0):
         raise runtime.UsageError(f"--timeout {timeout:g}: give a positive number of seconds, e.g. --timeout 10")
     if not any((folder / exercise.file).is_file() for exercise in exercises):
         raise runtime.UsageError(
@@ -151,7 +151,9 @@ def check_and_report(runner: CheckRunner, folder: Path, exercises: list[Exercise
             where = f"{where}, which is missing: 'pytorch-tutorial exercises start {folder}' copies it again"
         print(f"Next: exercise {todo.id} — {todo.title} ({todo.names[0]} in {where})", flush=True)
     else:
-        print("All passed. Compare with the reference: pytorch-tutorial solution N.K", flush=True)
+        first, last = exercises[0].id, exercises[-1].id
+        which = first if first == last else f"{first} (or any of {first} to {last})"
+        print(f"All passed. Compare with the reference: pytorch-tutorial solution {which}", flush=True)
     return results
 
 
@@ -237,12 +239,10 @@ def solution(args: argparse.Namespace) -> int:
         except WorkerError as exc:
             raise runtime.UsageError(f"{exc}; reinstall the course (pip install -e .) and try again") from None
         if outcome["status"] != PASSED:
-            print(
+            raise runtime.UsageError(
                 f"exercise {exercise.id} has not passed yet in {folder} ({outcome['status']}): pass it first "
-                f"(pytorch-tutorial check {exercise.id} --dir {folder}), or add --reveal to see the solution anyway",
-                file=sys.stderr,
+                f"(pytorch-tutorial check {exercise.id} --dir {folder}), or add --reveal to see the solution anyway"
             )
-            return 1
     print(f"# Reference solution of exercise {exercise.id} — {exercise.title} (solutions/{exercise.file})")
     print(solution_source(exercise))
     return 0

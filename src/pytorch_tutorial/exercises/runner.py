@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ class CheckRunner:
         self._ctx = _context()
         self._proc: Any = None
         self._conn: Any = None
+        self._hangs_on_import: dict[tuple[str, int, int], dict[str, Any]] = {}  # file version -> its failure
 
     def __enter__(self) -> CheckRunner:
         return self
@@ -118,17 +120,36 @@ class CheckRunner:
                 NOT_STARTED,
                 f"{exercise.file} is not in {folder}: 'pytorch-tutorial exercises start {folder}' copies it again",
             )
+        stat = path.stat()
+        version = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if version in self._hangs_on_import:  # every exercise of this file would wait for the same loop
+            return {**self._hangs_on_import[version], "id": exercise.id}
         if self._proc is None or not self._proc.is_alive():
             self._kill()
             self._start()
+        deadline = time.monotonic() + self.timeout
+        loaded = False
         try:
             self._conn.send((str(path.resolve()), exercise.id))
             answered = self._conn.poll(self.timeout)
+            if answered and self._conn.recv()[0] == "loaded":  # the file imported; now the check itself
+                loaded = True
+                answered = self._conn.poll(max(0.0, deadline - time.monotonic()))
         except (OSError, EOFError):
             answered = False
         if not answered:
             alive = self._proc.is_alive()
             self._kill()
+            if alive and not loaded:
+                failure = result(
+                    exercise.id,
+                    FAILED,
+                    f"importing {exercise.file} did not finish within {self.timeout:g} s — an endless loop (or a "
+                    "long computation) outside any function? Code at the top level runs when the file is loaded",
+                    seconds=self.timeout,
+                )
+                self._hangs_on_import[version] = failure
+                return failure
             if alive:
                 return result(
                     exercise.id,

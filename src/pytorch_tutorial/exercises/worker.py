@@ -19,6 +19,7 @@ import sys
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.errors import Flaky
 
 from pytorch_tutorial.data.download import cache_dir
 from pytorch_tutorial.exercises import catalog, checks  # noqa: F401  (importing checks registers them)
@@ -146,6 +148,16 @@ def classify(exercise_id: str, exc: BaseException, path: str) -> dict[str, Any]:
     learner = _learner_line(exc.__traceback__, path)
     example = _example(exc)
     file_name = Path(path).name
+    if isinstance(exc, Flaky) and getattr(exc, "exceptions", None):
+        # hypothesis ran the failing input again and the code behaved differently: report the first failure,
+        # which is the learner's, not hypothesis's "Inconsistent results from replaying a test case"
+        first = classify(exercise_id, exc.exceptions[0], path)
+        first["example"] = first["example"] or example
+        first["message"] += (
+            " — and it gave another result when run again on the same input: does your code change a file,"
+            " a global or a random state?"
+        )
+        return first
     if isinstance(exc, NotImplementedError) and frames and frames[-1][0] == path:
         return result(exercise_id, NOT_STARTED, f"{frames[-1][2]} still raises NotImplementedError", example=example)
     if isinstance(exc, CheckFailure):
@@ -170,8 +182,11 @@ def classify(exercise_id: str, exc: BaseException, path: str) -> dict[str, Any]:
     )
 
 
-def run_exercise(path: str | Path, exercise_id: str) -> dict[str, Any]:
-    """Check exercise ``exercise_id`` on the learner's file at ``path``; never raises."""
+def run_exercise(path: str | Path, exercise_id: str, on_loaded: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Check exercise ``exercise_id`` on the learner's file at ``path``; never raises.
+
+    ``on_loaded`` is called once the learner's file has been imported (the runner tells an endless loop at the
+    top level of the file, which every exercise of that file would meet, from one inside a function)."""
     exercise = catalog.BY_ID[exercise_id]
     path = str(Path(path).resolve())
     output = TailBuffer()
@@ -187,6 +202,8 @@ def run_exercise(path: str | Path, exercise_id: str) -> dict[str, Any]:
             except LearnerFileError as exc:
                 outcome = result(exercise_id, FAILED, str(exc))
             else:
+                if on_loaded is not None:
+                    on_loaded()
                 missing = [name for name in exercise.names if not hasattr(module, name)]
                 if missing:
                     outcome = result(
@@ -224,4 +241,4 @@ def serve(conn: Any) -> None:
         if task is None:
             return
         path, exercise_id = task
-        conn.send(("result", run_exercise(path, exercise_id)))
+        conn.send(("result", run_exercise(path, exercise_id, on_loaded=lambda: conn.send(("loaded",)))))
