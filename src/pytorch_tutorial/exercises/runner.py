@@ -128,15 +128,17 @@ class CheckRunner:
             self._kill()
             self._start()
         deadline = time.monotonic() + self.timeout
-        loaded = False
+        loaded, message = False, None
         try:
             self._conn.send((str(path.resolve()), exercise.id))
             answered = self._conn.poll(self.timeout)
-            if answered and self._conn.recv()[0] == "loaded":  # the file imported; now the check itself
-                loaded = True
-                answered = self._conn.poll(max(0.0, deadline - time.monotonic()))
+            if answered:
+                message = self._conn.recv()
+                if message[0] == "loaded":  # the file imported; now the check itself
+                    loaded, message = True, None
+                    answered = self._conn.poll(max(0.0, deadline - time.monotonic()))
         except (OSError, EOFError):
-            answered = False
+            answered = loaded  # the process ended after importing the file: the crash is reported below
         if not answered:
             alive = self._proc.is_alive()
             self._kill()
@@ -159,7 +161,7 @@ class CheckRunner:
                 )
             return result(exercise.id, FAILED, "your code ended the checker's process (did it call os._exit?)")
         try:
-            _, outcome = self._conn.recv()
+            _, outcome = message if message is not None else self._conn.recv()
         except (EOFError, OSError):
             code = None
             if self._proc is not None:
