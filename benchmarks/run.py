@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -105,22 +106,51 @@ def time_list(repeats: int = 7) -> dict[str, Any]:
     return {"runs": [round(run, 4) for run in runs], "median_seconds": statistics.median(runs)}
 
 
+_STARTED = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    """One line on stderr as the benchmark goes, with the seconds since it started."""
+    print(f"benchmark [{time.perf_counter() - _STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
 def run_course(lessons: list[str], device: str = "auto", timeout: float = 1800) -> dict[str, Any]:
-    """``pytorch-tutorial run LESSONS --quiet --out TMP`` in a subprocess: wall time and summary.json's seconds."""
+    """``pytorch-tutorial run LESSONS --out TMP`` in a subprocess: wall time and summary.json's seconds.
+
+    The narrative goes to a pipe (no progress bars there) and is read as it comes, so that each lesson's banner
+    is reported as it starts."""
     with tempfile.TemporaryDirectory(prefix="bench-") as out:
-        command = [*cli_command(), "run", *lessons, "--quiet", "--out", out, "--device", device]
+        command = [*cli_command(), "run", *lessons, "--out", out, "--device", device]
         start = time.perf_counter()
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        with subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        ) as proc:
+            stderr: list[str] = []
+            reader = threading.Thread(target=lambda: stderr.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+            reader.start()
+            for line in proc.stdout:  # type: ignore[union-attr]
+                if re.match(r"Lesson \d+: ", line):
+                    progress(line.strip())
+                if time.perf_counter() - start > timeout:
+                    proc.kill()
+                    raise RuntimeError(f"'{' '.join(command)}' took more than {timeout:.0f} s")
+            proc.wait()
+            reader.join(5)
         wall = time.perf_counter() - start
         summary_path = Path(out) / "summary.json"
         if not summary_path.exists():
-            raise RuntimeError(f"'{' '.join(command)}' wrote no summary ({proc.returncode}): {proc.stderr[-2000:]}")
+            errors = "".join(stderr)[-2000:]
+            raise RuntimeError(f"'{' '.join(command)}' wrote no summary ({proc.returncode}): {errors}")
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     entries = summary["lessons"]
     numbers = {entry["number"] for entry in entries}
     course_complete = all(number in numbers for number in COURSE_LESSONS)
     return {
-        "command": "pytorch-tutorial run " + " ".join(lessons) + f" --quiet --out TMP --device {device}",
+        "command": "pytorch-tutorial run " + " ".join(lessons) + f" --out TMP --device {device}",
         "exit_status": proc.returncode,
         "wall_seconds": wall,
         "lessons_seconds": sum(entry["seconds"] for entry in entries),
@@ -455,11 +485,16 @@ def benchmark(lessons: list[str], device: str = "auto", list_repeats: int = 7) -
     result: dict[str, Any] = {
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": machine_info(device),
-        "list": time_list(list_repeats),
     }
+    progress(f"timing 'pytorch-tutorial list' {list_repeats} times")
+    result["list"] = time_list(list_repeats)
+    progress(f"running lessons {' '.join(lessons)}")
     result["run"] = run_course(lessons, device)
+    progress("measuring the training throughput of lessons 13 and 14 against the in-memory limit")
     result["throughput"] = measure_throughput(result["run"], device)
+    progress("timing 100 requests to lesson 18's /predict")
     result["predict"] = predict_latency()
+    progress("done")
     result["targets"] = evaluate_targets(result)
     return result
 
