@@ -183,7 +183,7 @@ def test_lesson_timings_add_runs_of_only_the_throughput_lessons(bench, monkeypat
     assert asked == [["14"], ["14"]]  # lesson 13 did not run in `run`, so it is not timed either
 
 
-def test_the_benchmark_reports_each_lesson_as_it_starts(capsys):
+def test_the_benchmark_reports_each_lesson_as_it_starts(bench, capsys):
     run = bench.run_course(["2", "3"], device="cpu")
     assert run["exit_status"] == 0 and [entry["number"] for entry in run["lessons"]] == [2, 3]
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("benchmark [")]
