@@ -1,8 +1,16 @@
-"""The package's training loop, evaluation and per-class counting, and rebuilding a model from a checkpoint."""
+"""The package's training loop, evaluation and per-class counting, and rebuilding a model from a checkpoint.
+
+``engine.train_epoch`` is the package copy of the loop lesson 13 writes out: a test runs the lesson's own loop
+cell and the package's function side by side and requires the same weights and losses.
+"""
 
 from __future__ import annotations
 
+import copy
 import math
+import re
+import time
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -11,7 +19,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from pytorch_tutorial import checkpoint, engine
+from pytorch_tutorial import checkpoint, course, engine, runtime
 from pytorch_tutorial.models import FeedForward, LeNet, build_model
 
 CPU = torch.device("cpu")
@@ -36,6 +44,54 @@ def test_train_epoch_returns_the_mean_loss_over_all_samples_with_a_ragged_last_b
     loader = DataLoader(data, batch_size=40)  # 40 + 40 + 10
     assert engine.train_epoch(model, loader, loss_fn, frozen, CPU) == pytest.approx(expected, rel=1e-6)
     assert all(p.grad is None or torch.all(p.grad == 0) for p in model.parameters())  # gradients were zeroed
+
+
+def _lesson_13_training_cell() -> str:
+    """The source of the code cell in which lesson 13 writes out its training loop."""
+    source = course.BY_NUMBER[13].path.read_text(encoding="utf-8")
+    cells = re.split(r"^# %%.*$", source, flags=re.MULTILINE)
+    (cell,) = [c for c in cells if "for epoch in range(cfg.epochs):" in c and "loss.backward()" in c]
+    return cell
+
+
+def test_train_epoch_does_what_lesson_13s_loop_does(tmp_path):
+    """The lesson's loop cell and engine.train_epoch, from the same weights over the same shuffled batches (a
+    ragged last one), dropout drawing the same masks: the same weights and the same mean loss of every epoch."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3))
+    twin = copy.deepcopy(model)
+    data = _blobs(90)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def loader() -> DataLoader:
+        return DataLoader(data, batch_size=40, shuffle=True, generator=torch.Generator().manual_seed(1))
+
+    lesson = {
+        "cfg": SimpleNamespace(epochs=3),
+        "model": model,
+        "train_loader": loader(),
+        "loss_fn": loss_fn,
+        "optimizer": torch.optim.Adam(model.parameters(), lr=0.01),
+        "device": CPU,
+        "runtime": runtime,
+        "time": time,
+    }
+    twin_loader, optimizer = loader(), torch.optim.Adam(twin.parameters(), lr=0.01)
+    with runtime.activate(runtime.RunContext(0, "loop", device="cpu", out_root=tmp_path, quiet=True)):
+        model.eval()  # each loop must switch to training mode itself
+        torch.manual_seed(2)
+        exec(_lesson_13_training_cell(), lesson)  # the lesson's own code, on these inputs
+
+        twin.eval()
+        torch.manual_seed(2)
+        package_losses = [engine.train_epoch(twin, twin_loader, loss_fn, optimizer, CPU) for _ in range(3)]
+
+    assert len(lesson["batch_losses"]) == 3 * 3  # 40 + 40 + 10 samples in each epoch
+    assert lesson["epoch_losses"] == package_losses
+    assert model.training and twin.training
+    for (name, p), q in zip(model.named_parameters(), twin.parameters(), strict=True):
+        assert torch.equal(p, q), name
+        assert (p.grad is None) == (q.grad is None) and (p.grad is None or torch.equal(p.grad, q.grad)), name
 
 
 def test_train_epoch_learns_and_evaluate_measures_it():

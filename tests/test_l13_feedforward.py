@@ -1,7 +1,10 @@
-"""Lesson 13: a 784-500-10 network trained for real, evaluated on the test split, with its figures."""
+"""Lesson 13: a 784-500-10 network trained for real, evaluated on the test split, with its figures; the
+lesson's network is the package's FeedForward, and exercise 13.2 accepts either order of zero_grad."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -12,29 +15,84 @@ from PIL import Image
 from pytorch_tutorial import course, engine, runtime
 from pytorch_tutorial.data import idx, mnist
 from pytorch_tutorial.data.mnist import RAW_FILES
+from pytorch_tutorial.exercises import catalog
+from pytorch_tutorial.exercises.runner import FAILED, PASSED, CheckRunner
+from pytorch_tutorial.models import FeedForward
+
+LESSON = course.BY_NUMBER[13]
 
 
 def run(out: Path, seed: int = runtime.DEFAULT_SEED, data_dir: Path | None = None, **overrides):
     """Run lesson 13 on the CPU as the runner does (usable from module-scoped fixtures)."""
-    lesson = course.BY_NUMBER[13]
     ctx = runtime.RunContext(
-        13, lesson.slug, device="cpu", seed=seed, out_root=out, overrides=overrides, data_dir=data_dir, quiet=True
+        13, LESSON.slug, device="cpu", seed=seed, out_root=out, overrides=overrides, data_dir=data_dir, quiet=True
     )
-    result = course.run_lesson(lesson, ctx)
+    result = course.run_lesson(LESSON, ctx)
     assert result.status == "ok", result.error
     return result
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
-    """The lesson with its default settings on the embedded MNIST subset, once for this module."""
-    return run(tmp_path_factory.mktemp("l13"))
+    """The lesson with its default settings on the embedded MNIST subset, once for this module; what it
+    printed is kept in ``result.printed``."""
+    ctx = runtime.RunContext(13, LESSON.slug, device="cpu", out_root=tmp_path_factory.mktemp("l13"), quiet=False)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = course.run_lesson(LESSON, ctx)
+    assert result.status == "ok", result.error
+    result.printed = printed.getvalue()
+    return result
 
 
 def test_accuracy_bar_on_the_test_split_with_defaults(default_run):
     assert set(default_run.metrics) == {"test_accuracy", "train_seconds"}
-    assert default_run.metrics["test_accuracy"] >= 0.92
+    assert default_run.metrics["test_accuracy"] >= 0.94
+    assert f"accuracy on 1000 test digits: {default_run.metrics['test_accuracy']:.2%}" in default_run.printed
     assert 0 < default_run.metrics["train_seconds"] < default_run.seconds
+
+
+def test_core_is_short_and_defines_the_network_it_teaches():
+    assert course.core_lines(LESSON) <= 100
+    source = LESSON.path.read_text(encoding="utf-8")
+    core = source.split("# ## Going further")[0]
+    assert "class NeuralNet(nn.Module):" in core
+    assert "x = x.reshape(-1, 28 * 28)" in core  # the flatten to 784 is in the learner's code
+    assert "from pytorch_tutorial.models" not in source and "import inspect" not in source  # written, not imported
+    assert "divmod" not in source
+
+
+def test_the_lessons_network_is_the_packages_feedforward(default_run):
+    """Later lessons, predict and the web app use models.FeedForward: it must be the network taught here."""
+    ns = default_run.namespace
+    lesson_class = ns["NeuralNet"]
+    torch.manual_seed(0)
+    for sizes in ((784, 500, 10), (784, 32, 4)):
+        ours, package = lesson_class(*sizes), FeedForward(*sizes)
+        assert [(n, p.shape) for n, p in ours.named_parameters()] == [
+            (n, p.shape) for n, p in package.named_parameters()
+        ]
+        package.load_state_dict(ours.state_dict())
+        images = torch.randn(7, 1, 28, 28)
+        assert torch.equal(ours(images), package(images))
+    # the trained network, loaded into the package's class, gives the same answers on the test digits
+    trained = FeedForward(784, 500, 10)
+    trained.load_state_dict(ns["model"].state_dict())
+    logits, _ = engine.predict(trained, ns["test_loader"], torch.device("cpu"))
+    assert torch.equal(logits.argmax(dim=1), ns["predictions"])
+
+
+def test_numbers_in_the_text_are_printed(default_run):
+    ns, printed = default_run.namespace, default_run.printed
+    # 784 inputs, 500 hidden units, 10 outputs
+    assert (ns["model"].l1.in_features, ns["model"].l1.out_features, ns["model"].l2.out_features) == (784, 500, 10)
+    assert "Linear(in_features=784, out_features=500" in printed and "in_features=500, out_features=10" in printed
+    assert "397,510 weights and biases to learn" in printed  # 784*500 + 500 + 500*10 + 10
+    # (x - 0.1307) / 0.3081, the package's MNIST statistics that predict uses too: centred on 0, spread about 1
+    assert ns["normalize"].mean == [mnist.MEAN] == [0.1307] and ns["normalize"].std == [mnist.STD] == [0.3081]
+    normalized = ns["train_dataset"].tensors[0]
+    assert abs(normalized.mean().item()) < 0.05 and abs(normalized.std().item() - 1) < 0.05
+    assert f"mean {normalized.mean():.2f}, standard deviation {normalized.std():.2f}" in printed
 
 
 def test_evaluation_uses_the_test_split_and_no_training_data(default_run):
@@ -65,6 +123,18 @@ def test_confusion_matrix_counts_each_test_digit_once(default_run):
     assert confusion.sum().item() == 1000
     assert confusion.sum(dim=1).tolist() == [100] * 10  # the embedded test split: 100 of each digit
     assert confusion.trace().item() / 1000 == pytest.approx(default_run.metrics["test_accuracy"])
+    # the lesson's loop counts what the package's confusion_matrix counts
+    assert torch.equal(confusion, engine.confusion_matrix(ns["predictions"], ns["test_labels"], 10))
+
+
+def test_most_common_mistake_is_the_largest_count_off_the_diagonal(default_run):
+    ns = default_run.namespace
+    mistakes = ns["confusion"].clone()
+    mistakes.fill_diagonal_(0)
+    row, column = divmod(mistakes.argmax().item(), 10)
+    assert (ns["true_digit"], ns["predicted_digit"], ns["count"]) == (row, column, mistakes.max().item())
+    assert ns["count"] > 0
+    assert f"most common mistake: {row} read as {column} ({ns['count']} of the 100 test {row}s)" in default_run.printed
 
 
 def test_figures_are_written_as_png(default_run):
@@ -78,8 +148,15 @@ def test_figures_are_written_as_png(default_run):
             assert image.width > 300 and image.height > 150
 
 
+def test_two_epochs_work(tmp_path):
+    result = run(tmp_path, epochs=2)
+    assert len(result.namespace["epoch_losses"]) == 2
+    assert result.metrics["test_accuracy"] > 0.85  # two epochs learn most digits (chance is 0.1)
+
+
 def test_same_seed_same_accuracy(tmp_path):
     first, second = (run(tmp_path / str(i), seed=3, epochs=1) for i in (1, 2))
+    assert len(first.namespace["epoch_losses"]) == 1
     assert first.metrics["test_accuracy"] == second.metrics["test_accuracy"]
     for a, b in zip(first.namespace["model"].parameters(), second.namespace["model"].parameters(), strict=True):
         assert torch.equal(a, b)
@@ -112,3 +189,55 @@ def test_data_dir_is_read_instead_of_the_embedded_set(tmp_path):
     assert torch.equal(ns["test_loader"].dataset.tensors[1], torch.tensor(test_labels, dtype=torch.int64))
     assert torch.equal(ns["test_images"][:, 0], torch.tensor(test_images, dtype=torch.float32) / 255)
     assert ns["confusion"].sum().item() == 150
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Exercise 13.2 accepts either order of zero_grad, and explains the loops that are wrong
+
+
+def _answer(*steps: str) -> str:
+    """A train_one_epoch whose loop body runs ``steps`` (one statement each) and then adds up the loss."""
+    body = "".join(f"        {step}\n" for step in steps)
+    return (
+        "def train_one_epoch(model, loader, loss_fn, optimizer):\n"
+        "    model.train()\n"
+        "    total, count = 0.0, 0\n"
+        "    for x, y in loader:\n"
+        f"{body}"
+        "        total += loss.item() * len(y)\n"
+        "        count += len(y)\n"
+        "    return total / count\n"
+    )
+
+
+FORWARD = "loss = loss_fn(model(x), y)"
+ZERO_FIRST = _answer("optimizer.zero_grad()", FORWARD, "loss.backward()", "optimizer.step()")
+ZERO_AFTER = _answer(FORWARD, "loss.backward()", "optimizer.step()", "optimizer.zero_grad()")
+NEVER_ZEROED = _answer(FORWARD, "loss.backward()", "optimizer.step()")
+ZEROED_BEFORE_STEP = _answer(FORWARD, "loss.backward()", "optimizer.zero_grad()", "optimizer.step()")
+
+
+@pytest.fixture(scope="module")
+def checker():
+    with CheckRunner(timeout=60) as runner:
+        yield runner
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "phrase"),
+    [
+        (ZERO_FIRST, PASSED, None),
+        (ZERO_AFTER, PASSED, None),
+        (NEVER_ZEROED, FAILED, "never clears the gradients"),
+        (ZEROED_BEFORE_STEP, FAILED, "did not change the weights"),
+    ],
+    ids=["zero_grad first", "zero_grad after step", "no zero_grad", "zero_grad before step"],
+)
+def test_exercise_13_2_judges_the_loop_not_the_order_of_zero_grad(checker, tmp_path, answer, status, phrase):
+    exercise = catalog.BY_ID["13.2"]
+    source = (catalog.SOLUTIONS / exercise.file).read_text(encoding="utf-8")
+    (tmp_path / exercise.file).write_text(f"{source}\n\n{answer}", encoding="utf-8")
+    outcome = checker.run(tmp_path, exercise)
+    assert outcome["status"] == status, outcome
+    if phrase:
+        assert phrase in outcome["message"], outcome

@@ -1,7 +1,10 @@
-"""Lesson 14: LeNet on MNIST — size formula, accuracy per class, learned filters, saved model — and CIFAR-10."""
+"""Lesson 14: LeNet on MNIST — size formula, accuracy per class, learned filters, saved model — and CIFAR-10;
+the lesson's LeNet is the package's, trained with plain SGD."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import pickle
 from pathlib import Path
 from urllib.error import URLError
@@ -18,6 +21,7 @@ from pytorch_tutorial.data import cifar10, mnist
 from pytorch_tutorial.models import LeNet, build_model
 
 CPU = torch.device("cpu")
+LESSON = course.BY_NUMBER[14]
 
 
 def run(
@@ -43,14 +47,23 @@ def run(
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
-    """The lesson with its default settings on the embedded MNIST subset, once for this module."""
-    return run(tmp_path_factory.mktemp("l14"))
+    """The lesson with its default settings on the embedded MNIST subset, once for this module; what it
+    printed is kept in ``result.printed``."""
+    ctx = runtime.RunContext(14, LESSON.slug, device="cpu", out_root=tmp_path_factory.mktemp("l14"), quiet=False)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = course.run_lesson(LESSON, ctx)
+    assert result.status == "ok", result.error
+    result.printed = printed.getvalue()
+    return result
 
 
 def test_accuracy_bar_on_the_test_split_with_defaults(default_run):
+    """Plain SGD, lr 0.1, batches of 32, 10 epochs: 0.972 with the default seed (0.967-0.981 for seeds 0-9)."""
     metrics = default_run.metrics
     assert set(metrics) == {"test_accuracy", "per_class_accuracy", "train_seconds"}
-    assert metrics["test_accuracy"] >= 0.96
+    assert metrics["test_accuracy"] >= 0.97
+    assert f"accuracy on 1000 test images: {metrics['test_accuracy']:.2%}" in default_run.printed
     assert list(metrics["per_class_accuracy"]) == [str(digit) for digit in range(10)]
     assert 0 < metrics["train_seconds"] < default_run.seconds
 
@@ -64,6 +77,78 @@ def test_evaluation_uses_the_test_split(default_run):
     assert test_loader.dataset.tensors[0].shape == (1000, 1, 32, 32)  # padded 28 -> 32
     assert engine.evaluate(model, test_loader, CPU) == pytest.approx(default_run.metrics["test_accuracy"])
     assert engine.evaluate(model, ns["train_loader"], CPU) > default_run.metrics["test_accuracy"]
+
+
+def test_core_is_short_and_defines_the_network_it_teaches():
+    assert course.core_lines(LESSON) <= 100
+    source = LESSON.path.read_text(encoding="utf-8")
+    core = source.split("# ## Going further")[0]
+    assert "class LeNet(nn.Module):" in core
+    assert "x = x.view(-1, 16 * 5 * 5)" in core  # the flatten to 400 is in the learner's code
+    assert "from pytorch_tutorial.models" not in source and "import inspect" not in source
+    assert "neighbour_correlation" not in core and "layer_geometry" not in core  # extras come after the core
+    # the MNIST and the CIFAR-10 path are one cell each, not a branch in every cell
+    assert core.count("cfg.dataset ==") == 2 and "else:" not in core
+
+
+def test_the_lessons_lenet_is_the_packages(default_run):
+    """Lessons 15-23, predict and the web app use models.LeNet: it must be the network taught here."""
+    ns = default_run.namespace
+    torch.manual_seed(0)
+    for in_channels, num_classes in ((1, 10), (3, 7)):
+        ours, package = ns["LeNet"](in_channels, num_classes), LeNet(in_channels=in_channels, num_classes=num_classes)
+        assert [(n, p.shape) for n, p in ours.named_parameters()] == [
+            (n, p.shape) for n, p in package.named_parameters()
+        ]
+        package.load_state_dict(ours.state_dict())
+        images = torch.randn(5, in_channels, 32, 32)
+        assert torch.equal(ours(images), package(images))
+    # the same seed makes the same starting weights in both classes: the layers are created in the same order
+    torch.manual_seed(3)
+    ours = ns["LeNet"](1, 10)
+    torch.manual_seed(3)
+    package = LeNet(in_channels=1, num_classes=10)
+    assert all(
+        torch.equal(a, b) for a, b in zip(ours.state_dict().values(), package.state_dict().values(), strict=True)
+    )
+
+
+def test_plain_sgd_as_in_the_original_course(default_run):
+    ns = default_run.namespace
+    optimizer = ns["optimizer"]
+    assert type(optimizer) is torch.optim.SGD
+    assert optimizer.defaults["momentum"] == 0 and optimizer.defaults["weight_decay"] == 0
+    assert optimizer.param_groups[0]["lr"] == ns["cfg"].lr == 0.1  # no schedule changed it
+    assert "momentum" not in course.declared_settings(LESSON)
+    assert not any(isinstance(value, torch.optim.lr_scheduler.LRScheduler) for value in ns.values())
+    losses = ns["epoch_losses"]
+    assert len(losses) == 10 and losses[-1] < losses[0] / 5
+
+
+def test_numbers_in_the_text_are_printed(default_run):
+    printed = default_run.printed
+    for line in (
+        "conv1:     (1, 6, 28, 28)   formula: (32 - 5 + 2*0)/1 + 1 = 28",
+        "pool:      (1, 6, 14, 14)   formula: (28 - 2 + 2*0)/2 + 1 = 14",
+        "conv2:     (1, 16, 10, 10)   formula: (14 - 5 + 2*0)/1 + 1 = 10",
+        "pool:      (1, 16, 5, 5)   formula: (10 - 2 + 2*0)/2 + 1 = 5",
+        "flattened: (1, 400)",
+        "input:     (1, 1, 32, 32)",  # 28x28 padded by 2 on each side
+        "(conv1): Conv2d(1, 6, kernel_size=(5, 5)",
+        "(conv2): Conv2d(6, 16, kernel_size=(5, 5)",
+        "(fc1): Linear(in_features=400, out_features=120",
+        "(fc2): Linear(in_features=120, out_features=84",
+        "(fc3): Linear(in_features=84, out_features=10",
+    ):
+        assert line in printed, line
+    ns = default_run.namespace
+    assert (ns["mean"], ns["std"]) == (mnist.MEAN, mnist.STD) == (0.1307, 0.3081)
+
+
+def test_two_epochs_work(tmp_path):
+    result = run(tmp_path, epochs=2)
+    assert len(result.namespace["epoch_losses"]) == 2
+    assert result.metrics["test_accuracy"] > 0.85  # chance is 0.1
 
 
 @pytest.mark.parametrize("batch_size", [1000, 64, 7, 3])
@@ -106,7 +191,7 @@ def test_the_filters_are_learned_not_fixed(default_run):
 
 def test_figures_are_written_as_png(default_run):
     names = {path.name: path for path in default_run.files}
-    for name in ("conv1_kernels.png", "feature_maps.png"):
+    for name in ("sample_images.png", "conv1_kernels.png", "feature_maps.png"):
         assert names[name].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         with Image.open(names[name]) as image:
             image.verify()
@@ -128,6 +213,7 @@ def test_saved_model_is_what_predict_expects(default_run):
 
 def test_same_seed_same_accuracy(tmp_path):
     first, second = (run(tmp_path / str(i), seed=5, epochs=1) for i in (1, 2))
+    assert len(first.namespace["epoch_losses"]) == 1
     assert first.metrics["test_accuracy"] == second.metrics["test_accuracy"]
     assert first.metrics["per_class_accuracy"] == second.metrics["per_class_accuracy"]
     assert torch.equal(first.namespace["kernels_after"], second.namespace["kernels_after"])
@@ -141,7 +227,7 @@ def test_data_dir_is_read_instead_of_the_embedded_set(tmp_path):
 
 
 def test_unknown_dataset_is_a_usage_error(tmp_path):
-    with pytest.raises(runtime.UsageError, match="choose mnist"):
+    with pytest.raises(runtime.UsageError, match=r"imagenet.*mnist.*cifar10"):
         run(tmp_path, dataset="imagenet")
 
 
@@ -204,7 +290,9 @@ def cifar_cache(tmp_path, monkeypatch):
 
 
 def test_cifar10_trains_lenet_on_three_channels(cifar_cache, tmp_path):
-    result = run(tmp_path / "out", full_data=True, dataset="cifar10", epochs=3)
+    # the tints under noise are far from centred after CIFAR-10's normalisation, so plain SGD needs a smaller step
+    # than the default lr=0.1 here (with 0.1 some seeds diverge)
+    result = run(tmp_path / "out", full_data=True, dataset="cifar10", epochs=5, lr=0.03)
     ns = result.namespace
     assert ns["model"].conv1.in_channels == 3
     assert ns["kernels_after"].shape == (6, 3, 5, 5)
@@ -215,7 +303,7 @@ def test_cifar10_trains_lenet_on_three_channels(cifar_cache, tmp_path):
     first_red = torch.tensor(cifar_cache["test_batch"][0, :1024], dtype=torch.float32).reshape(32, 32) / 255
     assert torch.allclose(ns["test_images"][0, 0], first_red)
     assert list(result.metrics["per_class_accuracy"]) == list(cifar10.CLASSES)
-    assert result.metrics["test_accuracy"] > 0.6  # chance is 0.1: the tints were learned (0.88-1.0 for seeds 0-5)
+    assert result.metrics["test_accuracy"] > 0.6  # chance is 0.1: the tints were learned (0.79-0.99 for seeds 0-5)
     names = {path.name: path for path in result.files}
     saved = checkpoint.load_weights(names["lenet_cifar10.pt"])
     assert saved["in_channels"] == 3 and "lenet_mnist.pt" not in names

@@ -281,8 +281,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "13.2",
         "train_one_epoch",
         "One epoch of training",
-        "model.train(); for each batch: loss, backward, step, zero_grad; add loss.item() * len(targets) to a "
-        "total and divide by the number of samples at the end.",
+        "model.train(); for each batch: loss, backward, step, zero_grad (or zero_grad first: either order works); "
+        "add loss.item() * len(targets) to a total and divide by the number of samples at the end.",
     ),
     _ex(
         "13.3",

@@ -9,7 +9,6 @@
 # The network has 784 inputs (one per pixel of a 28x28 image), 500 hidden units and 10 outputs (one per digit).
 
 # %%
-import inspect
 import time
 
 import torch
@@ -17,33 +16,38 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchvision.transforms import v2
 
-from pytorch_tutorial import engine, runtime
+from pytorch_tutorial import runtime
 from pytorch_tutorial.data import mnist
-from pytorch_tutorial.models import FeedForward
 
 cfg = runtime.settings(epochs=10, batch_size=100, lr=0.001, hidden_size=500)
-device = runtime.device()
+device = runtime.device()  # the GPU if there is one (lesson 1), else the CPU
 print(f"computing on {device}")
 
 # %% [markdown]
 # ## The data
-# `mnist.tensors` reads a whole split at once into two tensors: images `(N, 1, 28, 28)` with pixels in [0, 1],
-# and labels `(N,)`. We normalise the pixels with the mean and standard deviation of MNIST's training images,
-# (x − 0.1307) / 0.3081, so that the inputs are centred on 0 with spread 1 — the optimizer's steps then suit every
-# input alike. A `TensorDataset` pairs image i with label i, and the `DataLoader` cuts it into shuffled batches.
+# The course ships a small part of MNIST. `mnist.tensors` reads a whole split at once into two tensors, images
+# `(N, 1, 28, 28)` with pixels in [0, 1] and labels `(N,)`: the same files that `torchvision.datasets.MNIST`
+# reads in lesson 9, but batching ready tensors is much faster than converting one image at a time.
+#
+# We normalise the pixels with the mean and standard deviation of MNIST's training images,
+# (x − 0.1307) / 0.3081, so that the inputs are centred on 0 with a spread of about 1: the optimizer's steps then
+# suit every input alike. A `TensorDataset` pairs image i with label i, and the `DataLoader` cuts it into
+# shuffled batches.
 #
 # The **test split** is kept apart: the network never trains on it, so the accuracy we measure on it tells how
 # well it does on new handwriting, not how well it remembers the training set.
 
 # %%
-normalize = v2.Normalize(mean=[mnist.MEAN], std=[mnist.STD])
 train_images, train_labels = mnist.tensors(train=True)
 test_images, test_labels = mnist.tensors(train=False)
+normalize = v2.Normalize(mean=[0.1307], std=[0.3081])
 train_dataset = TensorDataset(normalize(train_images), train_labels)
 test_dataset = TensorDataset(normalize(test_images), test_labels)
 train_loader = DataLoader(train_dataset, batch_size=cfg.batch_size, shuffle=True, generator=runtime.generator())
 test_loader = DataLoader(test_dataset, batch_size=cfg.batch_size, shuffle=False)
 print(f"MNIST ({mnist.source()}): {len(train_dataset)} training and {len(test_dataset)} test digits")
+normalized = train_dataset.tensors[0]
+print(f"pixels after normalising: mean {normalized.mean():.2f}, standard deviation {normalized.std():.2f}")
 images, labels = next(iter(train_loader))
 print(f"one batch: images {tuple(images.shape)}, labels {tuple(labels.shape)}")
 
@@ -51,7 +55,7 @@ print(f"one batch: images {tuple(images.shape)}, labels {tuple(labels.shape)}")
 plt = runtime.pyplot()
 fig, axes = plt.subplots(2, 8, figsize=(10, 3))
 for ax, image, label in zip(axes.flat, train_images, train_labels, strict=False):
-    ax.imshow(image[0].numpy(), cmap="gray")
+    ax.imshow(image[0], cmap="gray")
     ax.set_title(f"label {label.item()}", fontsize=9)
     ax.axis("off")
 fig.suptitle("MNIST training digits")
@@ -59,14 +63,32 @@ runtime.save_figure(fig, "sample_digits.png")
 
 # %% [markdown]
 # ## The model
-# The network is a class in the package, `pytorch_tutorial.models.FeedForward`, so that later lessons can reuse
-# it. Its `forward` flattens each 1x28x28 image to 784 numbers, applies the first linear layer, ReLU, and the
-# second linear layer. There is no softmax at the end: `CrossEntropyLoss` takes the raw scores (logits) and applies
-# log-softmax itself, in a numerically stable way (lesson 11).
+# A network is a class that inherits from `nn.Module`: `__init__` creates the layers (and with them the weights
+# to learn), `forward` says how an input flows through them. `nn.Linear` expects each sample as one row of
+# numbers, so `forward` first flattens each 1x28x28 image into a row of 784 pixels. There is no softmax at the
+# end: `CrossEntropyLoss` takes the raw scores (logits) and applies log-softmax itself, in a numerically stable
+# way (lesson 11).
+
 
 # %%
-print(inspect.getsource(FeedForward))
-model = FeedForward(input_size=28 * 28, hidden_size=cfg.hidden_size, num_classes=10).to(device)
+class NeuralNet(nn.Module):
+    """input_size → hidden_size (ReLU) → num_classes scores."""
+
+    def __init__(self, input_size, hidden_size, num_classes):
+        super().__init__()
+        self.l1 = nn.Linear(input_size, hidden_size)
+        self.relu = nn.ReLU()
+        self.l2 = nn.Linear(hidden_size, num_classes)
+
+    def forward(self, x):
+        x = x.reshape(-1, 28 * 28)  # (batch, 1, 28, 28) -> (batch, 784)
+        out = self.l1(x)
+        out = self.relu(out)
+        out = self.l2(out)
+        return out  # logits (batch, 10)
+
+
+model = NeuralNet(input_size=28 * 28, hidden_size=cfg.hidden_size, num_classes=10).to(device)
 print(model)
 print(f"{sum(p.numel() for p in model.parameters()):,} weights and biases to learn")
 
@@ -82,6 +104,9 @@ optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
 # 2. backward pass: `loss.backward()` computes the gradient of the loss for every weight (lesson 4);
 # 3. `optimizer.step()` moves every weight a little against its gradient;
 # 4. `optimizer.zero_grad()` clears the gradients, because `backward` adds to them (lesson 3).
+#
+# Many scripts (the original course, lesson 16) call `optimizer.zero_grad()` first, before the forward pass:
+# both orders are right, as long as the gradients are cleared once between one `backward()` and the next.
 #
 # `model.train()` switches layers that behave differently in training (dropout, batch norm) to training mode;
 # this network has none, but the habit costs nothing. Data and model must be on the same device, so each batch
@@ -105,7 +130,7 @@ for epoch in range(cfg.epochs):
         optimizer.zero_grad()  # the next backward() must not add to these gradients
 
         batch_losses.append(loss.item())
-        loss_sum += loss.item() * len(labels)
+        loss_sum += loss.item() * len(labels)  # the batch's mean loss, weighted by its size
         seen += len(labels)
     epoch_losses.append(loss_sum / seen)
     print(f"epoch {epoch + 1}/{cfg.epochs}: mean training loss {epoch_losses[-1]:.4f}")
@@ -146,40 +171,47 @@ test_accuracy = correct / total
 print(f"accuracy on {total} test digits: {test_accuracy:.2%}")
 
 # %% [markdown]
-# ## Where it goes wrong: the confusion matrix
-# Row = the true digit, column = the network's answer; the diagonal holds the correct answers. The largest
-# number off the diagonal is the mistake the network makes most often.
+# This loop — forward, loss, backward, step, zero the gradients — is the heart of every lesson that follows.
+# From lesson 14 on it is promoted into the package as `pytorch_tutorial.engine.train_epoch` (and the evaluation
+# as `engine.evaluate`), so that the later lessons can concentrate on what is new. The network class is kept
+# there too, as `pytorch_tutorial.models.FeedForward`; the course's tests check that both stay the same as here.
 
 # %%
-confusion = engine.confusion_matrix(predictions, test_dataset.tensors[1], num_classes=10)
-mistakes = confusion.clone()
-mistakes.fill_diagonal_(0)
-true_digit, predicted_digit = divmod(mistakes.argmax().item(), 10)
-print(confusion)
-print(
-    f"most common mistake: {true_digit} read as {predicted_digit} "
-    f"({mistakes[true_digit, predicted_digit].item()} of {confusion[true_digit].sum().item()} test {true_digit}s)"
-)
+runtime.report(test_accuracy=test_accuracy, train_seconds=round(train_seconds, 2))
 
-fig, ax = plt.subplots(figsize=(6, 5.5))
-ax.imshow(confusion.numpy(), cmap="Blues")
+# %% [markdown]
+# ## Going further
+#
+# ### Where it goes wrong: the confusion matrix
+# Row = the true digit, column = the network's answer: each test digit adds 1 to one cell, and the diagonal
+# holds the correct answers. The largest number off the diagonal is the mistake the network makes most often.
+
+# %%
+confusion = torch.zeros(10, 10, dtype=torch.int64)
+for true_digit, predicted_digit in zip(test_labels, predictions, strict=True):
+    confusion[true_digit, predicted_digit] += 1
+print(confusion)
+
+worst = (0, 0, 0)  # (count, true digit, predicted digit)
 for row in range(10):
     for column in range(10):
-        count = confusion[row, column].item()
-        if count:
-            color = "white" if count > confusion.max().item() / 2 else "black"
-            ax.text(column, row, count, ha="center", va="center", fontsize=8, color=color)
+        if row != column and confusion[row, column] > worst[0]:
+            worst = (confusion[row, column].item(), row, column)
+count, true_digit, predicted_digit = worst
+print(f"most common mistake: {true_digit} read as {predicted_digit}", end=" ")
+print(f"({count} of the {confusion[true_digit].sum()} test {true_digit}s)")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 5.5))
+ax.imshow(confusion, cmap="Blues")
+for row in range(10):
+    for column in range(10):
+        if confusion[row, column] > 0:
+            color = "white" if confusion[row, column] > confusion.max() / 2 else "black"
+            ax.text(column, row, confusion[row, column].item(), ha="center", va="center", fontsize=8, color=color)
 ax.set_xticks(range(10))
 ax.set_yticks(range(10))
 ax.set_xlabel("predicted digit")
 ax.set_ylabel("true digit")
 ax.set_title(f"Test set confusion matrix (accuracy {test_accuracy:.1%})")
 runtime.save_figure(fig, "confusion_matrix.png")
-
-# %% [markdown]
-# This loop — forward, loss, backward, step, zero the gradients — is the heart of every lesson that follows.
-# From lesson 14 on it is promoted into the package as `pytorch_tutorial.engine.train_epoch` (and the evaluation
-# as `engine.evaluate`), so that the later lessons can concentrate on what is new.
-
-# %%
-runtime.report(test_accuracy=test_accuracy, train_seconds=round(train_seconds, 2))

@@ -56,43 +56,63 @@ def _(evaluate_accuracy):
         expect_number(got, expected, what, atol=1e-9)
 
 
-def _reference_epoch(model, loader, loss_fn, optimizer) -> float:
+def _reference_epoch(model, loader, loss_fn, optimizer, zero_grad: bool = True) -> float:
+    """Lesson 13's loop; with ``zero_grad=False`` the common mistake of never clearing the gradients."""
     model.train()
     total, count = 0.0, 0
     for inputs, targets in loader:
         loss = loss_fn(model(inputs), targets)
         loss.backward()
         optimizer.step()
-        optimizer.zero_grad()
+        if zero_grad:
+            optimizer.zero_grad()
         total += loss.item() * len(targets)
         count += len(targets)
     return total / count
 
 
+def _same_values(a: nn.Module, b: nn.Module) -> bool:
+    return all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+
+
 @check("13.2")
 def _(train_one_epoch):
+    # Either order of zeroing is right: optimizer.zero_grad() before the forward pass, or after optimizer.step().
+    # So the check compares what the loop does to the weights and the mean loss it returns, not where it leaves
+    # the gradients; two epochs in a row, so that gradients left over from the first must not leak into the second.
     for seed, (n, batch) in enumerate(((40, 8), (37, 10), (5, 5))):
         torch.manual_seed(seed)
         model = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Dropout(0.2), nn.Linear(6, 3))
-        reference = clone_module(model)
+        start, reference, forgetful = clone_module(model), clone_module(model), clone_module(model)
         x, y = random_tensor((n, 4), seed), torch.randint(0, 3, (n,), generator=torch.Generator().manual_seed(seed))
         loader = DataLoader(TensorDataset(x, y), batch_size=batch)
         loss_fn = nn.CrossEntropyLoss()
-        model.eval()  # the learner's function must switch it to training mode itself
-        reference.eval()
-        torch.manual_seed(100 + seed)  # the same dropout masks for both
-        expected = _reference_epoch(reference, loader, loss_fn, torch.optim.SGD(reference.parameters(), lr=0.1))
-        torch.manual_seed(100 + seed)
-        got = train_one_epoch(model, loader, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1))
-        what = f"train_one_epoch on {n} samples in batches of {batch}"
-        expect(model.training, f"after {what} the model is not in training mode: call model.train()")
-        expect_number(got, expected, f"the mean loss per sample returned by {what}", atol=1e-6, rtol=1e-6)
-        for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
-            expect_tensor(p.detach(), q.detach(), f"parameter {name} after {what}", atol=1e-6)
+        optimizers = [torch.optim.SGD(m.parameters(), lr=0.1) for m in (model, reference, forgetful)]
+        for epoch in (1, 2):
+            for m in (model, reference, forgetful):
+                m.eval()  # the learner's function must switch it to training mode itself
+            dropout_seed = 100 + 10 * seed + epoch  # the same dropout masks for all three
+            torch.manual_seed(dropout_seed)
+            expected = _reference_epoch(reference, loader, loss_fn, optimizers[1])
+            torch.manual_seed(dropout_seed)
+            _reference_epoch(forgetful, loader, loss_fn, optimizers[2], zero_grad=False)
+            torch.manual_seed(dropout_seed)
+            got = train_one_epoch(model, loader, loss_fn, optimizers[0])
+            what = f"train_one_epoch on {n} samples in batches of {batch} (epoch {epoch})"
+            expect(model.training, f"after {what} the model is not in training mode: call model.train()")
             expect(
-                p.grad is None or torch.all(p.grad == 0).item(),
-                f"the gradient of {name} was not zeroed after the last step",
+                not _same_values(model, start),
+                f"{what} did not change the weights: call loss.backward() and then optimizer.step() for each batch "
+                "(optimizer.zero_grad() between them clears the gradient before the step can use it)",
             )
+            expect(
+                not (_same_values(model, forgetful) and not _same_values(model, reference)),
+                f"after {what} the weights are those of a loop that never clears the gradients: backward() "
+                "adds to them, so call optimizer.zero_grad() once per batch (first, or after optimizer.step())",
+            )
+            for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
+                expect_tensor(p.detach(), q.detach(), f"parameter {name} after {what}", atol=1e-6)
+            expect_number(got, expected, f"the mean loss per sample returned by {what}", atol=1e-6, rtol=1e-6)
 
 
 @check("13.3")

@@ -32,9 +32,10 @@ def train_one_epoch(
     """Exercise 13.2 — One epoch of training.
 
     Put the model in training mode, then for each batch (inputs, targets) of `loader`: forward pass, loss,
-    backward pass, optimizer step, zero the gradients. Return the mean loss per sample over the epoch as a
-    Python float: each batch's loss (a mean over its samples) weighted by its number of samples, so that a
-    smaller last batch counts less.
+    backward pass, optimizer step, zero the gradients (zeroing them first, before the forward pass, is just as
+    right: what matters is that one batch's gradients never add to the next's). Return the mean loss per sample
+    over the epoch as a Python float: each batch's loss (a mean over its samples) weighted by its number of
+    samples, so that a smaller last batch counts less.
     """
     raise NotImplementedError
 
