@@ -187,15 +187,16 @@ def main(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    url = f"http://{args.host}:{server.effective_port}/"
-    print(f"serving the digit classifier of {checkpoint_path} at {url} (Ctrl-C stops)", flush=True)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"note: --host {args.host} makes the app reachable from other machines", flush=True)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`cmd &`)
-        signal.signal(signal.SIGTERM, signal.default_int_handler)  # `docker stop` stops it like Ctrl-C
-    with contextlib.suppress(KeyboardInterrupt):  # waitress's loop catches Ctrl-C itself; this covers the rest
-        server.run()  # returns on Ctrl-C, after the worker threads are shut down
+    # From here on, Ctrl-C or SIGTERM at any moment (even right after the URL is printed) is a clean stop.
+    with contextlib.suppress(KeyboardInterrupt):
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
+            signal.signal(signal.SIGTERM, signal.default_int_handler)  # `docker stop` stops it like Ctrl-C
+        url = f"http://{args.host}:{server.effective_port}/"
+        print(f"serving the digit classifier of {checkpoint_path} at {url} (Ctrl-C stops)", flush=True)
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"note: --host {args.host} makes the app reachable from other machines", flush=True)
+        server.run()  # waitress catches Ctrl-C itself and returns, after its worker threads are shut down
     print("stopped", flush=True)
     return 0
 
