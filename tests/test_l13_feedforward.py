@@ -145,7 +145,7 @@ def test_figures_are_written_as_png(default_run):
         with Image.open(path) as image:
             image.verify()
         with Image.open(path) as image:
-            assert image.width > 300 and image.height > 150
+            assert image.width > 300 and image.height > 100
 
 
 def test_two_epochs_work(tmp_path):

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchvision.transforms import v2
+from torchvision.utils import make_grid
 
 from pytorch_tutorial import runtime
 from pytorch_tutorial.data import mnist
@@ -53,12 +54,11 @@ print(f"one batch: images {tuple(images.shape)}, labels {tuple(labels.shape)}")
 
 # %%
 plt = runtime.pyplot()
-fig, axes = plt.subplots(2, 8, figsize=(10, 3))
-for ax, image, label in zip(axes.flat, train_images, train_labels, strict=False):
-    ax.imshow(image[0], cmap="gray")
-    ax.set_title(f"label {label.item()}", fontsize=9)
-    ax.axis("off")
-fig.suptitle("MNIST training digits")
+fig, ax = plt.subplots(figsize=(10, 2))
+grid = make_grid(train_images[:8], nrow=8, pad_value=1)  # 8 digits side by side in one picture
+ax.imshow(grid.permute(1, 2, 0))  # (channels, height, width) -> (height, width, channels) for matplotlib
+ax.set_title("labels, left to right: " + "   ".join(str(label.item()) for label in train_labels[:8]))
+ax.axis("off")
 runtime.save_figure(fig, "sample_digits.png")
 
 # %% [markdown]

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchvision.transforms import v2
+from torchvision.utils import make_grid
 
 from pytorch_tutorial import checkpoint, engine, runtime
 from pytorch_tutorial.data import cifar10, mnist
@@ -59,11 +60,11 @@ in_channels = train_images.shape[1]
 print(f"{cfg.dataset}: {len(train_dataset)} training and {len(test_dataset)} test images")
 
 plt = runtime.pyplot()
-fig, axes = plt.subplots(2, 8, figsize=(10, 3))
-for ax, image, label in zip(axes.flat, train_images, train_labels, strict=False):
-    ax.imshow(image.permute(1, 2, 0).squeeze(), cmap="gray")  # (channels, h, w) -> (h, w, channels)
-    ax.set_title(classes[label], fontsize=9)
-    ax.axis("off")
+fig, ax = plt.subplots(figsize=(10, 2))
+grid = make_grid(train_images[:8], nrow=8, pad_value=1)  # 8 images side by side in one picture
+ax.imshow(grid.permute(1, 2, 0))  # (channels, height, width) -> (height, width, channels) for matplotlib
+ax.set_title("labels, left to right: " + "   ".join(classes[label] for label in train_labels[:8]))
+ax.axis("off")
 runtime.save_figure(fig, "sample_images.png")
 
 # %% [markdown]
@@ -144,7 +145,6 @@ for epoch in range(cfg.epochs):
     epoch_losses.append(engine.train_epoch(model, train_loader, loss_fn, optimizer, device, f"epoch {epoch + 1}"))
     print(f"epoch {epoch + 1}/{cfg.epochs}: mean training loss {epoch_losses[-1]:.4f}")
 train_seconds = time.perf_counter() - start
-print(f"trained in {train_seconds:.1f} s")
 
 # %% [markdown]
 # ## Accuracy, overall and per class
