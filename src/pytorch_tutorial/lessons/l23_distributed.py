@@ -36,6 +36,7 @@ cfg = runtime.settings(
     nproc=runtime.between(2, 1, runtime.MAX_CPU_PROCESSES),  # CPU processes: at most one per core
 )
 device = runtime.device()
+check_loopback()  # the processes will meet on a TCP port of this machine: without one, stop now, in one line
 
 # %% [markdown]
 # ## How many processes, which backend
@@ -129,7 +130,6 @@ print("torchrun", shlex.join(torchrun_args))
 # stuck rank cannot hang the course), and fails with the workers' last error lines if any rank fails.
 
 # %%
-check_loopback()  # the ranks meet on a port of localhost: a sandbox without it fails here, in one line
 command = [sys.executable, "-m", "torch.distributed.run", *torchrun_args]
 timeout_s = 120 + 60 * cfg.epochs  # generous: starting the processes takes seconds, an epoch far less
 worker_output = launch(command, timeout=timeout_s, env=worker_env(nproc))
