@@ -1,9 +1,12 @@
-"""Lesson 15: a real transfer from digits 0-4 to 5-9 through an ImageFolder of PNG files; the offline --full-data
-path fails with one line."""
+"""Lesson 15: a real transfer from digits 0-4 to 5-9 through an ImageFolder of PNG files; the --full-data ResNet-18
+cells run on stand-ins, and offline they fail with one line."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -30,8 +33,11 @@ def lesson(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("outputs")
     ctx = runtime.RunContext(number=15, slug="transfer_learning", device="cpu", out_root=out)
-    result = course.run_lesson(course.BY_NUMBER[15], ctx)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = course.run_lesson(course.BY_NUMBER[15], ctx)
     assert result.status == "ok", result.error
+    result.printed = printed.getvalue()
     return result
 
 
@@ -45,7 +51,32 @@ def test_both_transfer_runs_beat_scratch_by_five_points_with_defaults(lesson):
     assert_transfer_beats_scratch(metrics)
     assert metrics["source_accuracy"] > 0.9  # the source task was really learned, on held-out digits 0-4
     assert metrics["finetune_accuracy"] > 0.7
+    assert metrics["finetune_accuracy"] > metrics["frozen_accuracy"]  # "it lags behind fine-tuning"
     assert set(metrics["seconds"]) == {"from scratch", "fine-tuning", "frozen + new head"}
+    assert "resnet_accuracy" not in metrics  # the ResNet cells do nothing without --full-data
+
+
+def test_the_numbers_the_prose_states(lesson):
+    ns = lesson.namespace
+    # "4 epochs of 5 batches, 20 steps"; "425 weights to learn instead of 61,281"; 20 images per class
+    assert "a run: 4 epochs of 5 batches, 20 steps" in lesson.printed
+    assert (ns["cfg"].epochs, len(ns["train_loader"])) == (4, 5)
+    assert ns["frozen_trainable"] == 425 and ns["finetune_trainable"] == ns["scratch_trainable"] == 61_281
+    assert ns["cfg"].shots_per_class == 20 and len(ns["target_train"]) == 5 * 20
+    assert (ns["cfg"].step_size, ns["cfg"].gamma) == (3, 0.1)
+    assert "frozen + new head                425" in lesson.printed
+
+
+def test_the_core_is_short_and_the_head_is_one_plain_assignment():
+    from pytorch_tutorial import course
+
+    lesson = course.BY_NUMBER[15]
+    assert course.core_lines(lesson) <= 100
+    source = lesson.path.read_text(encoding="utf-8")
+    core = source.split("# ## Going further")[0]
+    assert "finetune_model.fc3 = nn.Linear(finetune_model.fc3.in_features, num_classes)" in core
+    assert "getattr" not in source and "setattr" not in source
+    assert "full_data" not in core  # the ResNet path has cells of its own
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -110,20 +141,36 @@ def offline(monkeypatch, tmp_path):
     return tmp_path
 
 
-def test_full_data_offline_is_one_line_and_leaves_nothing_behind(offline):
-    proc = run_cli("run", "15", "--full-data", "--out", str(offline / "out"), timeout=120)
+def full_mnist_stand_in(cache):
+    """The embedded digits copied where --full-data looks for the full MNIST, so that nothing is downloaded."""
+    raw = cache / "full" / "MNIST" / "raw"
+    shutil.copytree(mnist.embedded_root() / "MNIST" / "raw", raw)
+
+
+QUICK = ("--set", "pretrain_epochs=1", "--set", "epochs=1")
+
+
+def test_full_data_offline_is_one_line(offline):
+    proc = run_cli("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"), timeout=120)
+    assert_usage_error(proc, "could not download MNIST")
+
+
+def test_full_data_without_the_photos_is_one_line_and_leaves_nothing_behind(offline):
+    full_mnist_stand_in(offline / "cache")
+    proc = run_cli("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"), timeout=120)
     assert_usage_error(proc, "could not download the ants and bees photos", "without --full-data")
     assert list((offline / "cache" / "hymenoptera").iterdir()) == []
 
 
 def test_full_data_without_the_weights_is_one_line(offline):
-    # the photos are already in the cache (a tiny stand-in), the ImageNet weights are not
+    # the digits and the photos are already in the cache (tiny stand-ins), the ImageNet weights are not
+    full_mnist_stand_in(offline / "cache")
     for split in ("train", "val"):
         for insect in ("ants", "bees"):
             folder = offline / "cache" / "hymenoptera" / "hymenoptera_data" / split / insect
             os.makedirs(folder)
             Image.new("RGB", (40, 30), (200, 120, 40)).save(folder / "0.jpg")
-    proc = run_cli("run", "15", "--full-data", "--out", str(offline / "out"), timeout=120)
+    proc = run_cli("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"), timeout=120)
     assert_usage_error(proc, "could not download the ResNet-18 ImageNet weights")
     checkpoints = offline / "torch" / "hub" / "checkpoints"
     assert not checkpoints.exists() or list(checkpoints.iterdir()) == []
@@ -133,6 +180,7 @@ def test_full_data_path_fine_tunes_resnet18_on_an_image_folder(offline, run_less
     # offline stand-ins for the two downloads: a few photos in the data cache, ResNet-18 weights in torch's cache
     from torchvision.models import ResNet18_Weights, resnet18
 
+    full_mnist_stand_in(offline / "cache")
     rng = np.random.default_rng(0)
     for split in ("train", "val"):
         for brightness, insect in ((0.4, "ants"), (1.0, "bees")):
@@ -146,13 +194,19 @@ def test_full_data_path_fine_tunes_resnet18_on_an_image_folder(offline, run_less
     os.makedirs(weights_file.parent)
     torch.save(stand_in, weights_file)
 
-    ns = run_lesson(15, full_data=True, epochs=1).namespace
-    assert ns["class_names"] == ["ants", "bees"]
-    image, _ = ns["target_train"][0]
+    result = run_lesson(15, full_data=True, epochs=1, pretrain_epochs=1)
+    ns = result.namespace
+    assert ns["photo_classes"] == ["ants", "bees"]
+    image, _ = ns["photos_train"][0]
     assert image.shape == (3, 224, 224)
-    assert torch.equal(ns["source_model"].conv1.weight, stand_in["conv1.weight"])  # weights= loaded the file
-    for name in ("scratch_model", "finetune_model", "frozen_model"):
+    assert torch.equal(ns["resnet"].conv1.weight, stand_in["conv1.weight"])  # weights= loaded the file
+    for name in ("resnet_scratch", "resnet_finetune", "resnet_frozen"):
         assert ns[name].fc.out_features == 2, name
-    assert ns["frozen_trainable"] == 512 * 2 + 2
-    assert [n for n, p in ns["frozen_model"].named_parameters() if p.requires_grad] == ["fc.weight", "fc.bias"]
-    assert 0.0 <= ns["finetune_accuracy"] <= 1.0 and ns["source_accuracy"] is None
+    assert ns["resnet_frozen_trainable"] == 512 * 2 + 2
+    assert [n for n, p in ns["resnet_frozen"].named_parameters() if p.requires_grad] == ["fc.weight", "fc.bias"]
+    for name, weight in ns["resnet"].state_dict().items():
+        if not name.startswith("fc.") and weight.is_floating_point() and "running" not in name:
+            assert torch.equal(ns["resnet_frozen"].state_dict()[name], weight), name  # frozen: unchanged
+    accuracies = result.metrics["resnet_accuracy"]
+    assert len(accuracies) == 3 and all(0.0 <= value <= 1.0 for value in accuracies.values())
+    assert 0.0 <= result.metrics["finetune_accuracy"] <= 1.0  # the digits ran too, on the full-MNIST stand-in

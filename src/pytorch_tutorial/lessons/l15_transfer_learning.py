@@ -8,8 +8,8 @@
 #
 # The classic example, and the original version of this lesson, takes ResNet-18, trained on the 1.2 million
 # photos of ImageNet, and teaches it to tell ants from bees with 244 photos. That needs a 45 MB download and
-# the ImageNet weights: run the lesson with `--full-data` to do exactly that. Offline we play the same game
-# with digits:
+# the ImageNet weights; it is in "Going further" at the end, and runs with `--full-data`. Here we play the same
+# game offline, with digits:
 #
 # - **source task**: the LeNet of lesson 14, trained on the digits 0–4 only;
 # - **target task**: tell the digits 5–9 apart, from only `shots_per_class` (20) labelled images of each.
@@ -23,26 +23,21 @@
 
 # %%
 import copy
-import os
-import shutil
 import time
-from pathlib import Path
 
 import torch
-from PIL import Image
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchvision.datasets import ImageFolder
 from torchvision.transforms import v2
 
 from pytorch_tutorial import engine, runtime
-from pytorch_tutorial.data import download, hymenoptera, mnist
+from pytorch_tutorial.data import digits_folder, mnist
 from pytorch_tutorial.models import LeNet
 
 cfg = runtime.settings(shots_per_class=20, pretrain_epochs=6, epochs=4, batch_size=20, lr=0.01, step_size=3, gamma=0.1)
 device = runtime.device()
-full_data = runtime.current().full_data
-print(f"computing on {device}; target task: {'ants vs bees' if full_data else 'the digits 5-9'}")
+print(f"computing on {device}")
 
 # %% [markdown]
 # ## The target data: a folder of images per class
@@ -51,114 +46,63 @@ print(f"computing on {device}; target task: {'ants vs bees' if full_data else 't
 # `torchvision.datasets.ImageFolder` turns such a tree into a `Dataset`: the class names are the folder names
 # (sorted), a label is the position of its class in that list.
 #
-# We write our target digits the same way, as PNG files: `train/<digit>/*.png` holds `shots_per_class` random
-# training images of each digit 5–9, `val/<digit>/*.png` *all* the digits 5–9 of the test split — held out,
-# never seen in training. The tree is written into a temporary folder and moved into place at the end, so an
-# interrupted run never leaves half of it behind. With `--full-data`, the ants and bees are downloaded instead.
+# One helper call writes our target digits the same way, as PNG files: `train/<digit>/` holds
+# `shots_per_class` random training images of each digit 5–9, `val/<digit>/` *all* the test images of the digits
+# 5–9 — held out, never seen in training.
 
 # %%
-SOURCE_DIGITS, TARGET_DIGITS = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
-
-
-def write_image_folder(root, split, images, labels):
-    """Save uint8 images (N, 28, 28) as PNG files root/split/<label>/<index>.png."""
-    for index, (image, label) in enumerate(zip(images, labels, strict=True)):
-        folder = root / split / str(int(label))
-        folder.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(image.numpy()).save(folder / f"{index:05d}.png")
-
-
-if full_data:
-    image_root = hymenoptera.root()
-else:
-    train_split, test_split = mnist.dataset(train=True), mnist.dataset(train=False)
-    shot_indices = torch.cat(
-        [
-            candidates[torch.randperm(len(candidates), generator=runtime.generator())[: cfg.shots_per_class]]
-            for candidates in (torch.nonzero(train_split.targets == digit).flatten() for digit in TARGET_DIGITS)
-        ]
-    )
-    val_indices = torch.nonzero(test_split.targets >= TARGET_DIGITS[0]).flatten()
-    image_root = runtime.out_dir() / "digits_5_to_9"
-    staging = image_root.with_name(f".{image_root.name}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    write_image_folder(staging, "train", train_split.data[shot_indices], train_split.targets[shot_indices])
-    write_image_folder(staging, "val", test_split.data[val_indices], test_split.targets[val_indices])
-    shutil.rmtree(image_root, ignore_errors=True)
-    os.replace(staging, image_root)
-print(f"image folders: {image_root}/train/<class>/ and {image_root}/val/<class>/")
+SOURCE_DIGITS = (0, 1, 2, 3, 4)
+TARGET_DIGITS = (5, 6, 7, 8, 9)
+image_root = digits_folder.write_image_folders(
+    runtime.out_dir() / "digits_5_to_9", TARGET_DIGITS, cfg.shots_per_class, seed=runtime.current().seed
+)
+print(f"image folders: {image_root}/train/<digit>/ and {image_root}/val/<digit>/")
 
 # %% [markdown]
 # ## Reading the folders back
-# Each image goes through transforms on its way out of the `ImageFolder`. For the digits they are those of
-# lesson 14 — pad 28x28 to 32x32, normalise with MNIST's mean and standard deviation — after turning the image
-# into one grey channel (`ImageFolder` opens every file as RGB). A network pretrained on other data expects its
-# inputs prepared like *that* data: ResNet-18 wants 224x224 colour photos normalised with ImageNet's mean and
-# standard deviation per channel. Its training photos are also randomly cropped and flipped (augmentation: a
-# new variant of each photo every epoch); the validation photos are only resized and centre-cropped.
+# Each image goes through transforms on its way out of the `ImageFolder`: turn it into one grey channel
+# (`ImageFolder` opens every file as RGB), then lesson 14's preparation — pad 28x28 to 32x32, normalise with
+# MNIST's mean and standard deviation. A pretrained network expects its inputs prepared like the data it was
+# trained on.
 
 # %%
 to_lenet_input = v2.Compose([v2.Pad(2), v2.Normalize([mnist.MEAN], [mnist.STD])])
-if full_data:
-    imagenet_mean, imagenet_std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-    to_float = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(imagenet_mean, imagenet_std)]
-    train_transform = v2.Compose([v2.RandomResizedCrop(224), v2.RandomHorizontalFlip(), *to_float])
-    val_transform = v2.Compose([v2.Resize(256), v2.CenterCrop(224), *to_float])
-else:
-    train_transform = val_transform = v2.Compose(
-        [v2.Grayscale(num_output_channels=1), v2.ToImage(), v2.ToDtype(torch.float32, scale=True), to_lenet_input]
-    )
-target_train = ImageFolder(image_root / "train", transform=train_transform)
-target_val = ImageFolder(image_root / "val", transform=val_transform)
+transform = v2.Compose(
+    [v2.Grayscale(num_output_channels=1), v2.ToImage(), v2.ToDtype(torch.float32, scale=True), to_lenet_input]
+)
+target_train = ImageFolder(image_root / "train", transform=transform)
+target_val = ImageFolder(image_root / "val", transform=transform)
 class_names = target_train.classes
 num_classes = len(class_names)
 train_loader = DataLoader(target_train, batch_size=cfg.batch_size, shuffle=True, generator=runtime.generator())
 val_loader = DataLoader(target_val, batch_size=256)
 image, label = target_train[0]
 print(f"classes (from the folder names): {target_train.class_to_idx}")
-print(
-    f"{len(target_train)} training and {len(target_val)} validation images; one is {tuple(image.shape)}, label {label}"
-)
+print(f"{len(target_train)} training and {len(target_val)} validation images; one is {tuple(image.shape)}")
+print(f"a run: {cfg.epochs} epochs of {len(train_loader)} batches, {cfg.epochs * len(train_loader)} steps")
 
 # %% [markdown]
 # ## The source model
-# Offline: LeNet learns the digits 0–4 from the 2,000 training images of those digits — the source task, with
-# plenty of data. We check it on the test digits 0–4. With `--full-data` the source model is ResNet-18 with
-# the ImageNet weights, `ResNet18_Weights.DEFAULT` (the current API; `pretrained=True` is deprecated), which
-# torchvision downloads once into `~/.cache/torch`. (The original lesson trains the ResNet for 25 epochs with a
-# step every 7: `--set epochs=25 --set step_size=7`, a few minutes on a GPU.)
+# LeNet learns the digits 0–4 from all the training images of those digits — the source task, with plenty of
+# data. We check it on the test digits 0–4.
 
 # %%
 loss_fn = nn.CrossEntropyLoss()
-if full_data:
-    from torchvision.models import ResNet18_Weights, resnet18
-
-    weights_folder = Path(torch.hub.get_dir()) / "checkpoints"
-    with download.download_guard("the ResNet-18 ImageNet weights", weights_folder, hymenoptera.OFFLINE_HINT):
-        source_model = resnet18(weights=ResNet18_Weights.DEFAULT)
-    head_name = "fc"  # ResNet's final layer: 512 features -> 1000 ImageNet classes
-    source_accuracy = None
-else:
-    train_images, train_labels = mnist.tensors(train=True)
-    test_images, test_labels = mnist.tensors(train=False)
-    in_source = train_labels < len(SOURCE_DIGITS)
-    source_loader = DataLoader(
-        TensorDataset(to_lenet_input(train_images[in_source]), train_labels[in_source]),
-        batch_size=64,
-        shuffle=True,
-        generator=runtime.generator(),
-    )
-    source_model = LeNet(num_classes=len(SOURCE_DIGITS)).to(device)
-    optimizer = torch.optim.SGD(source_model.parameters(), lr=cfg.lr, momentum=0.9)
-    for epoch in range(cfg.pretrain_epochs):
-        loss = engine.train_epoch(source_model, source_loader, loss_fn, optimizer, device, desc="source task")
-        print(f"source task, epoch {epoch + 1}/{cfg.pretrain_epochs}: loss {loss:.3f}")
-    in_source = test_labels < len(SOURCE_DIGITS)
-    source_test_loader = DataLoader(TensorDataset(to_lenet_input(test_images[in_source]), test_labels[in_source]), 256)
-    source_accuracy = engine.evaluate(source_model, source_test_loader, device)
-    head_name = "fc3"  # LeNet's final layer: 84 features -> classes
-    print(f"accuracy on the held-out test digits 0-4: {source_accuracy:.1%}")
-print(f"the source model's final layer: {head_name} = {getattr(source_model, head_name)}")
+train_images, train_labels = mnist.tensors(train=True)
+test_images, test_labels = mnist.tensors(train=False)
+in_source = train_labels < len(SOURCE_DIGITS)
+source_train = TensorDataset(to_lenet_input(train_images[in_source]), train_labels[in_source])
+source_loader = DataLoader(source_train, batch_size=64, shuffle=True, generator=runtime.generator())
+source_model = LeNet(num_classes=len(SOURCE_DIGITS)).to(device)
+optimizer = torch.optim.SGD(source_model.parameters(), lr=cfg.lr, momentum=0.9)
+for epoch in range(cfg.pretrain_epochs):
+    loss = engine.train_epoch(source_model, source_loader, loss_fn, optimizer, device, desc="source task")
+    print(f"source task, epoch {epoch + 1}/{cfg.pretrain_epochs}: loss {loss:.3f}")
+in_source = test_labels < len(SOURCE_DIGITS)
+source_test = TensorDataset(to_lenet_input(test_images[in_source]), test_labels[in_source])
+source_accuracy = engine.evaluate(source_model, DataLoader(source_test, batch_size=256), device)
+print(f"trained on {len(source_train)} images of the digits 0-4; held-out test accuracy {source_accuracy:.1%}")
+print(f"the source model's final layer: fc3 = {source_model.fc3}")
 
 # %% [markdown]
 # ## Training on the target task
@@ -166,25 +110,15 @@ print(f"the source model's final layer: {head_name} = {getattr(source_model, hea
 # the learning rate by `gamma` (0.1) every `step_size` (3) epochs: big steps while far from a good solution,
 # small ones to settle in. Call `scheduler.step()` once per epoch, *after* the optimiser's steps. We time each run
 # and measure the accuracy on the validation images.
-#
-# A new final layer is an `nn.Linear` with as many inputs as the old one and one output per target class.
 
 # %%
 
 
-def with_new_head(model):
-    """``model`` with its final layer replaced by a fresh one that has an output per target class."""
-    old_head = getattr(model, head_name)
-    setattr(model, head_name, nn.Linear(old_head.in_features, num_classes))
-    return model.to(device)
-
-
-def train_target(model, parameters, lr, name):
-    """Train ``parameters`` of ``model`` on the target images; returns (validation accuracy, seconds)."""
-    optimizer = torch.optim.SGD(parameters, lr=lr, momentum=0.9)
+def train_target(model, parameters, train_loader, val_loader, name):
+    """Train ``parameters`` of ``model``; returns (validation accuracy, seconds)."""
+    optimizer = torch.optim.SGD(parameters, lr=cfg.lr, momentum=0.9)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=cfg.step_size, gamma=cfg.gamma)
     start = time.perf_counter()
-    loss = float("nan")  # stays NaN when no epoch runs (--set epochs=0)
     for epoch in range(cfg.epochs):
         loss = engine.train_epoch(model, train_loader, loss_fn, optimizer, device, desc=f"{name}, epoch {epoch + 1}")
         scheduler.step()
@@ -204,22 +138,26 @@ def count_trainable(model):
 # The same architecture with random weights, learning the target task from its few images alone.
 
 # %%
-if full_data:
-    scratch_model = resnet18(weights=None, num_classes=num_classes).to(device)
-else:
-    scratch_model = LeNet(num_classes=num_classes).to(device)
+scratch_model = LeNet(num_classes=num_classes).to(device)
 scratch_trainable = count_trainable(scratch_model)
-scratch_accuracy, scratch_seconds = train_target(scratch_model, scratch_model.parameters(), cfg.lr, "from scratch")
+scratch_accuracy, scratch_seconds = train_target(
+    scratch_model, scratch_model.parameters(), train_loader, val_loader, "from scratch"
+)
 
 # %% [markdown]
 # ### 2. Fine-tuning the whole network
 # A copy of the source model (`copy.deepcopy`, so the source model itself stays as it is) with a new final
-# layer; every weight is trained, starting from what the source task taught.
+# layer: an `nn.Linear` with as many inputs as the old one (84) and one output per target class. Assigning it
+# to `fc3` replaces the old layer. Every weight is trained, starting from what the source task taught.
 
 # %%
-finetune_model = with_new_head(copy.deepcopy(source_model))
+finetune_model = copy.deepcopy(source_model)
+finetune_model.fc3 = nn.Linear(finetune_model.fc3.in_features, num_classes)
+finetune_model = finetune_model.to(device)
 finetune_trainable = count_trainable(finetune_model)
-finetune_accuracy, finetune_seconds = train_target(finetune_model, finetune_model.parameters(), cfg.lr, "fine-tuning")
+finetune_accuracy, finetune_seconds = train_target(
+    finetune_model, finetune_model.parameters(), train_loader, val_loader, "fine-tuning"
+)
 
 # %% [markdown]
 # ### 3. A frozen feature extractor and a new final layer
@@ -228,18 +166,17 @@ finetune_accuracy, finetune_seconds = train_target(finetune_model, finetune_mode
 # give the optimiser only the head's parameters. The frozen network turns each image into features; the head
 # is a linear classifier on them — lesson 8's logistic regression with one output per class. For LeNet that is
 # 425 weights to learn instead of 61,281, and each step is cheaper, since the backward pass stops at the head.
-# (ResNet, with `--full-data`, has one catch: its BatchNorm layers keep running averages in *buffers*, not
-# parameters, and `model.train()` still updates them. The original tutorial lets them adapt, as we do; to freeze
-# them too, put the frozen layers in `eval()` mode during training.)
 
 # %%
 frozen_model = copy.deepcopy(source_model)
 for parameter in frozen_model.parameters():
     parameter.requires_grad = False
-frozen_model = with_new_head(frozen_model)
-frozen_head = getattr(frozen_model, head_name)
+frozen_model.fc3 = nn.Linear(frozen_model.fc3.in_features, num_classes)
+frozen_model = frozen_model.to(device)
 frozen_trainable = count_trainable(frozen_model)
-frozen_accuracy, frozen_seconds = train_target(frozen_model, frozen_head.parameters(), cfg.lr, "frozen + new head")
+frozen_accuracy, frozen_seconds = train_target(
+    frozen_model, frozen_model.fc3.parameters(), train_loader, val_loader, "frozen + new head"
+)
 
 # %% [markdown]
 # ## The three runs side by side
@@ -247,8 +184,7 @@ frozen_accuracy, frozen_seconds = train_target(frozen_model, frozen_head.paramet
 # clearly beat training from scratch: the source task already taught the network to see strokes and
 # shapes, so the target task starts from useful features instead of noise. Fine-tuning adapts those features
 # too; the frozen network can only reuse them, and features learned to tell 0–4 apart are not made for 5–9,
-# which is why it lags behind fine-tuning. ImageNet's features are far more general: in the original tutorial
-# (`--full-data`) the frozen ResNet does about as well as the fine-tuned one.
+# which is why it lags behind fine-tuning.
 #
 # Transfer learning pays off most when labelled data and training time are short. Digits are an easy task,
 # though: give all three a longer budget (`--set epochs=30 --set step_size=20`) and training from scratch catches
@@ -264,12 +200,79 @@ runs = {
 print(f"{'run':<20} {'trained weights':>15} {'val accuracy':>13} {'seconds':>8}")
 for name, (trainable, accuracy, seconds) in runs.items():
     print(f"{name:<20} {trainable:>15,} {accuracy:>13.1%} {seconds:>8.2f}")
-
-# %%
 runtime.report(
     scratch_accuracy=scratch_accuracy,
     finetune_accuracy=finetune_accuracy,
     frozen_accuracy=frozen_accuracy,
-    **({} if source_accuracy is None else {"source_accuracy": source_accuracy}),
+    source_accuracy=source_accuracy,
     seconds={name: round(seconds, 2) for name, (_, _, seconds) in runs.items()},
 )
+
+# %% [markdown]
+# ## Going further
+# ### The original: ResNet-18 and the ants and bees (`--full-data`)
+# With `--full-data` the cells below repeat the three runs on the original tutorial's data (and the digits above
+# come from the full MNIST); without it they do nothing. The photos are downloaded once into the course's cache.
+# ResNet-18 wants 224x224 colour photos normalised with ImageNet's mean and standard deviation per channel. Its
+# training photos are also randomly cropped and flipped (augmentation: a new variant of each photo every
+# epoch); the validation photos are only resized and centre-cropped.
+
+# %%
+from pathlib import Path
+
+from torchvision.models import ResNet18_Weights, resnet18
+
+from pytorch_tutorial.data import download, hymenoptera
+
+full_data = runtime.current().full_data  # True with --full-data
+if full_data:
+    photos_root = hymenoptera.root()
+    imagenet_mean, imagenet_std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    to_float = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(imagenet_mean, imagenet_std)]
+    photos_train = ImageFolder(
+        photos_root / "train", transform=v2.Compose([v2.RandomResizedCrop(224), v2.RandomHorizontalFlip(), *to_float])
+    )
+    photos_val = ImageFolder(photos_root / "val", transform=v2.Compose([v2.Resize(256), v2.CenterCrop(224), *to_float]))
+    photo_classes = photos_train.classes
+    photos_train_loader = DataLoader(
+        photos_train, batch_size=cfg.batch_size, shuffle=True, generator=runtime.generator()
+    )
+    photos_val_loader = DataLoader(photos_val, batch_size=64)
+    print(f"classes: {photos_train.class_to_idx}; {len(photos_train)} training, {len(photos_val)} validation photos")
+
+# %% [markdown]
+# The source model is ResNet-18 with the ImageNet weights, `ResNet18_Weights.DEFAULT` (the current API;
+# `pretrained=True` is deprecated), which torchvision downloads once into `~/.cache/torch`. Its final layer is
+# called `fc` (512 features → 1,000 ImageNet classes), so the new head is `model.fc = nn.Linear(512, 2)`. (The
+# original lesson trains for 25 epochs with a step every 7: `--set epochs=25 --set step_size=7`, a few minutes on
+# a GPU.) One catch when freezing ResNet: its BatchNorm layers keep running averages in *buffers*, not
+# parameters, and `model.train()` still updates them. The original tutorial lets them adapt, as we do; to freeze
+# them too, put the frozen layers in `eval()` mode during training. ImageNet's features are far more general
+# than those of five digits: in the original tutorial the frozen ResNet does about as well as the fine-tuned one.
+
+# %%
+if full_data:
+    weights_folder = Path(torch.hub.get_dir()) / "checkpoints"
+    with download.download_guard("the ResNet-18 ImageNet weights", weights_folder, hymenoptera.OFFLINE_HINT):
+        resnet = resnet18(weights=ResNet18_Weights.DEFAULT)
+    print(f"ResNet-18's final layer: fc = {resnet.fc}")
+
+    resnet_scratch = resnet18(weights=None, num_classes=len(photo_classes)).to(device)
+    resnet_finetune = copy.deepcopy(resnet)
+    resnet_finetune.fc = nn.Linear(resnet_finetune.fc.in_features, len(photo_classes))
+    resnet_finetune = resnet_finetune.to(device)
+    resnet_frozen = copy.deepcopy(resnet)
+    for parameter in resnet_frozen.parameters():
+        parameter.requires_grad = False
+    resnet_frozen.fc = nn.Linear(resnet_frozen.fc.in_features, len(photo_classes))
+    resnet_frozen = resnet_frozen.to(device)
+    resnet_frozen_trainable = count_trainable(resnet_frozen)
+
+    resnet_results = {}
+    for name, model, parameters in (
+        ("ResNet-18 from scratch", resnet_scratch, resnet_scratch.parameters()),
+        ("ResNet-18 fine-tuning", resnet_finetune, resnet_finetune.parameters()),
+        ("ResNet-18 frozen + new head", resnet_frozen, resnet_frozen.fc.parameters()),
+    ):
+        resnet_results[name], _ = train_target(model, parameters, photos_train_loader, photos_val_loader, name)
+    runtime.report(resnet_accuracy=resnet_results)
