@@ -54,7 +54,7 @@ def test_reports_held_out_accuracy_and_the_log_folder(lesson):
         inputs = (ns["test_images"] - 0.1307) / 0.3081
         recomputed = (model(inputs).argmax(dim=1) == ns["test_labels"]).float().mean().item()
     assert recomputed == pytest.approx(lesson.metrics["test_accuracy"], abs=1e-6)
-    assert lesson.metrics["log_dir"].endswith("16-tensorboard/runs/mnist")
+    assert lesson.metrics["log_dir"].endswith("16-tensorboard/runs/lr=0.001,batch_size=100,hidden_size=500,epochs=2")
     assert ns["writer"].file_writer is None  # closed
     source = course.BY_NUMBER[16].path.read_text(encoding="utf-8")
     assert source.count(".close()") == 1
@@ -163,7 +163,7 @@ def test_the_tensorboard_server_serves_the_logged_scalars(lesson, tmp_path):
     with open(tmp_path / "tensorboard.log", "wb") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            query = urllib.parse.urlencode({"tag": "training loss", "run": "mnist"})
+            query = urllib.parse.urlencode({"tag": "training loss", "run": lesson.namespace["run_name"]})
             url = f"http://127.0.0.1:{port}/data/plugin/scalars/scalars?{query}"
             deadline, series = time.monotonic() + 90, None
             while series is None:
@@ -184,6 +184,35 @@ def test_the_tensorboard_server_serves_the_logged_scalars(lesson, tmp_path):
     logged = lesson.namespace["logged"]["training loss"]
     assert [step for _, step, _ in series] == [step for step, _ in logged]
     assert np.allclose([value for _, _, value in series], [value for _, value in logged], rtol=1e-6)
+
+
+def test_a_run_with_other_settings_lands_beside_the_first_and_a_rerun_replaces_only_its_own(lesson, events):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out_root = lesson.namespace["runs_dir"].parent.parent  # the --out folder of the module's run
+    first = lesson.namespace["log_dir"]
+    first_files = sorted(first.iterdir())
+    # the same settings three times (log_every is not in the name): each run replaces the folder of the one before;
+    # with log_every above the steps of an epoch, the lesson runs and logs no curve
+    for log_every in (100, 15, 15):
+        other = run_lesson_at(16, out_root, lr=0.01, epochs=1, log_every=log_every).namespace
+    assert other["log_dir"].name == "lr=0.01,batch_size=100,hidden_size=500,epochs=1"
+    assert sorted(p.name for p in lesson.namespace["runs_dir"].iterdir()) == sorted([first.name, other["log_dir"].name])
+    assert sorted(first.iterdir()) == first_files  # the first run's files are untouched
+    accumulator = EventAccumulator(str(other["log_dir"]), size_guidance={"scalars": 0})
+    accumulator.Reload()
+    steps = [event.step for event in accumulator.Scalars("training loss")]
+    assert steps == [step for step, _ in other["logged"]["training loss"]]  # one run's curve, not two on top
+    assert len(steps) == len(other["train_loader"]) // 15
+
+
+def test_the_core_logs_without_warning_filters_and_says_both_zero_grad_orders_are_right():
+    lesson = course.BY_NUMBER[16]
+    assert course.core_lines(lesson) <= 100
+    core = lesson.path.read_text(encoding="utf-8").split("# ## Going further")[0]
+    assert "warnings" not in core
+    assert "Both orders are right" in core
+    assert core.index("optimizer.zero_grad()\n") < core.index("loss.backward()\n")
 
 
 def test_data_that_cannot_be_read_leaves_no_half_filled_log(tmp_path):

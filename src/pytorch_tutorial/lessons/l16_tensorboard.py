@@ -6,13 +6,13 @@
 # `torch.utils.tensorboard.SummaryWriter`, which appends records to *event files* in a log folder; the
 # `tensorboard` program reads that folder and serves the dashboard in your browser.
 #
-# We train lesson 13's feed-forward network on MNIST and log, in turn: a grid of training images, the model's
-# graph, the training loss and accuracy as curves, histograms of the weights, precision-recall curves per
-# digit, and the hyperparameters of the run with its result.
+# We train lesson 13's feed-forward network on MNIST and log, in turn: a grid of training images, the training
+# loss and accuracy as curves, histograms of the weights, precision-recall curves per digit, and the
+# hyperparameters of the run with its result. Then we run it again with another learning rate and compare the two
+# runs in TensorBoard, as the original lesson does. ("Going further" logs the model's graph as well.)
 
 # %%
 import shutil
-import warnings
 
 import torch
 import torchvision
@@ -47,17 +47,19 @@ test_loader = DataLoader(TensorDataset(normalize(test_images), test_labels), bat
 
 # %% [markdown]
 # ## A writer and its log folder
-# Each run gets its own folder under `runs/`; TensorBoard shows every folder below the one you point it at as a
-# run, so runs can be compared side by side. We start from an empty folder: a second run of the lesson writing
-# into the same folder would draw two runs' curves on top of each other.
+# Each run gets its own folder under `runs/`, named after its settings: `runs/lr=0.001,batch_size=100,...`.
+# TensorBoard shows every folder below the one you point it at as a run, so runs with different settings appear
+# side by side. A rerun with the *same* settings replaces its own folder (otherwise two runs' curves would be
+# drawn on top of each other); the folders of other runs stay.
 #
 # A first look at the data: `torchvision.utils.make_grid` tiles a batch of images into one picture; `add_image`
 # logs it (IMAGES tab). We keep the pixels in [0, 1] for the picture and normalise only what the network sees.
 
 # %%
 runs_dir = runtime.out_dir() / "runs"
-log_dir = runs_dir / "mnist"
-shutil.rmtree(log_dir, ignore_errors=True)
+run_name = f"lr={cfg.lr},batch_size={cfg.batch_size},hidden_size={cfg.hidden_size},epochs={cfg.epochs}"
+log_dir = runs_dir / run_name
+shutil.rmtree(log_dir, ignore_errors=True)  # only this run's own folder
 writer = SummaryWriter(log_dir=str(log_dir))
 print(f"logging to {log_dir}")
 
@@ -67,27 +69,19 @@ torchvision.utils.save_image(image_grid, runtime.output_path("mnist_images.png")
 print(f"image grid {tuple(image_grid.shape)} logged, and saved as {runtime.output_path('mnist_images.png')}")
 
 # %% [markdown]
-# ## The model's graph
-# `add_graph` runs the model once on an example batch, records which operations it performs (with
-# `torch.jit.trace`), and logs that graph (GRAPHS tab): Linear → ReLU → Linear, with the shapes between them.
-
-# %%
-model = FeedForward(input_size=28 * 28, hidden_size=cfg.hidden_size, num_classes=10).to(device)
-example_images, _ = next(iter(train_loader))
-with warnings.catch_warnings():
-    # add_graph traces with torch.jit, which PyTorch now deprecates: a warning about TensorBoard's code, not ours
-    warnings.filterwarnings("ignore", category=FutureWarning, message=r"`torch\.jit\.trace")
-    writer.add_graph(model, example_images.to(device))
-
-# %% [markdown]
 # ## Curves while training
-# The training loop of lesson 13, written out so that we can log inside it. Every `log_every` steps we log the
+# Lesson 13's network (`FeedForward`), and its training loop, written out so that we can log inside it. Every `log_every` steps we log the
 # mean loss and the accuracy of those steps' batches with `add_scalar(tag, value, global_step)` (SCALARS tab);
 # the step counts batches across epochs, so the curves continue from one epoch into the next. After each epoch,
 # `add_histogram` logs the distribution of every weight tensor (HISTOGRAMS and DISTRIBUTIONS tabs): you can
 # watch the weights spread out as the network learns.
+#
+# This loop clears the gradients *first* (`optimizer.zero_grad()` before `backward()`), as the original lesson
+# does; lesson 13 clears them after `step()`. Both orders are right: what matters is that the gradients are
+# cleared once between one `backward()` and the next.
 
 # %%
+model = FeedForward(input_size=28 * 28, hidden_size=cfg.hidden_size, num_classes=10).to(device)
 loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
 logged = {"training loss": [], "accuracy": []}  # (step, value): what we wrote, to compare with TensorBoard
@@ -116,7 +110,7 @@ for epoch in range(cfg.epochs):
             running_loss, running_correct, running_count = 0.0, 0, 0
     for name, parameter in model.named_parameters():
         writer.add_histogram(name, parameter, epoch + 1)
-    print(f"epoch {epoch + 1}/{cfg.epochs}: step {global_step}, last logged loss {logged['training loss'][-1][1]:.4f}")
+    print(f"epoch {epoch + 1}/{cfg.epochs}: step {global_step}, last batch's loss {loss.item():.4f}")
 
 # %% [markdown]
 # ## Precision-recall curves on the test digits
@@ -148,12 +142,34 @@ writer.add_hparams(hyperparameters, {"hparam/test_accuracy": test_accuracy}, run
 # %% [markdown]
 # ## Closing the writer, and opening the dashboard
 # The writer buffers records and writes them to disk now and then; `close()` writes what is left and closes the
-# file. Then start TensorBoard on the `runs` folder and open http://localhost:6006 in a browser:
+# file. Then start TensorBoard on the `runs` folder and open http://localhost:6006 in a browser.
+#
+# **Compare two runs**, as in the original lesson: run the lesson again with a ten times larger learning rate,
+# `pytorch-tutorial run 16 --set lr=0.01`. It writes `runs/lr=0.01,...` next to this run's folder. In the
+# SCALARS tab TensorBoard draws both runs' curves in the same chart, one colour per run (tick the runs on the
+# left to show or hide them), and the HPARAMS tab lists both runs with their test accuracy.
 
 # %%
 writer.close()
 print("open the dashboard with:")
 print(f"    tensorboard --logdir {runs_dir}")
+print("runs in that folder:", ", ".join(sorted(folder.name for folder in runs_dir.iterdir())))
+runtime.report(test_accuracy=test_accuracy, log_dir=str(log_dir))
+
+# %% [markdown]
+# ## Going further
+# ### The model's graph
+# `add_graph` runs the model once on an example batch, records which operations it performs, and logs that
+# graph (GRAPHS tab): Linear → ReLU → Linear, with the shapes between them. It records them with
+# `torch.jit.trace`, which PyTorch now deprecates in favour of `torch.export`; the warning is about TensorBoard's
+# code, not ours, so we silence it. A second writer adds the graph to this run's folder: TensorBoard reads every
+# event file in a run's folder.
 
 # %%
-runtime.report(test_accuracy=test_accuracy, log_dir=str(log_dir))
+import warnings
+
+example_images, _ = next(iter(train_loader))
+with SummaryWriter(log_dir=str(log_dir)) as graph_writer, warnings.catch_warnings():
+    warnings.filterwarnings("ignore", category=FutureWarning, message=r"`torch\.jit\.trace")
+    graph_writer.add_graph(model, example_images.to(device))
+print(f"graph of {type(model).__name__} logged to {log_dir}")
