@@ -323,6 +323,7 @@ EXERCISES: tuple[Exercise, ...] = (
         "15.2",
         "replace_head",
         "A new head for new classes",
+        "The lesson writes model.fc3 = nn.Linear(model.fc3.in_features, 5); here the layer's name is a string, so "
         "old = getattr(model, head); setattr(model, head, nn.Linear(old.in_features, num_classes)); return model.",
     ),
     _ex(

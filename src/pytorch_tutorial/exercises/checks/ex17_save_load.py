@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -32,6 +34,23 @@ def _train(model: nn.Module, optimizer: torch.optim.Optimizer, steps: int, seed:
 def _model(seed: int) -> nn.Module:
     torch.manual_seed(seed)
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+
+
+@contextlib.contextmanager
+def _torch_load_watched() -> Iterator[list[object]]:
+    """Records the ``weights_only`` argument of every ``torch.load`` call made inside the block."""
+    original = torch.load
+    calls: list[object] = []
+
+    def watched(*args, **kwargs):
+        calls.append(kwargs.get("weights_only"))
+        return original(*args, **kwargs)
+
+    torch.load = watched
+    try:
+        yield calls
+    finally:
+        torch.load = original
 
 
 @check("17.1")
@@ -63,7 +82,15 @@ def _(save_checkpoint, load_checkpoint):
                 )
             resumed = _model(99)  # different initial weights: everything must come from the file
             resumed_optimizer = make_optimizer(resumed.parameters())
-            epoch = load_checkpoint(str(path), resumed, resumed_optimizer)
+            with _torch_load_watched() as calls:
+                epoch = load_checkpoint(str(path), resumed, resumed_optimizer)
+            expect(
+                False not in calls,
+                "load_checkpoint called torch.load(..., weights_only=False), which unpickles any object, and a "
+                "pickle can run code: a checkpoint of state dicts loads safely with weights_only=True",
+                expected="torch.load(path, weights_only=True)",
+                got="torch.load(..., weights_only=False)",
+            )
             expect_number(epoch, 7, f"the epoch load_checkpoint returns ({name})")
             expect(
                 same_parameters(resumed, first),
