@@ -21,27 +21,66 @@ import torch
 
 from pytorch_tutorial import envinfo, runtime
 
-cfg = runtime.settings()
-device = runtime.device()
+# %% [markdown]
+# ## Does PyTorch work?
+# The check to type on every new machine: import torch and make a tensor of random numbers, here 5 rows and
+# 3 columns drawn uniformly from [0, 1).
+
+# %%
+x = torch.rand(5, 3)
+print(x)
+print("PyTorch version:", torch.__version__)
 
 # %% [markdown]
-# The environment report: versions, which accelerators PyTorch can see, and the device the course picks —
-# CUDA first, then MPS, then the CPU (the runner's `--device` changes that).
+# ## Which device?
+# `torch.cuda.is_available()` says whether PyTorch sees an NVIDIA GPU, `torch.backends.mps.is_available()`
+# whether it sees an Apple-silicon GPU. The usual idiom picks the first one there is, and falls back to the CPU:
+
+# %%
+print("CUDA (NVIDIA GPU) available:", torch.cuda.is_available())
+print("MPS (Apple GPU) available:  ", torch.backends.mps.is_available())
+if torch.cuda.is_available():
+    my_device = torch.device("cuda")
+elif torch.backends.mps.is_available():
+    my_device = torch.device("mps")
+else:
+    my_device = torch.device("cpu")
+print("the idiom picks:", my_device)
+
+# %% [markdown]
+# Recent PyTorch versions say the same in one line with `torch.accelerator`, which knows every kind of
+# accelerator (CUDA, MPS, and others): `torch.accelerator.current_accelerator()` is the one this machine has.
+
+# %%
+accelerator = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+print("torch.accelerator picks:", accelerator)
+
+# %% [markdown]
+# Every later lesson writes `device = runtime.device()` instead. It makes the same choice, CUDA first, then MPS,
+# then the CPU, and adds one thing: it follows the `--device` you give the runner, so that
+# `pytorch-tutorial run 13 --device cpu` computes on the CPU even on a machine with a GPU.
+
+# %%
+device = runtime.device()
+print("runtime.device():", device)
+
+# %% [markdown]
+# A first computation on the chosen device: a tensor is created there, and so is the result of any
+# operation on it. `a @ a.T` is a matrix product; for a = [[1, 2], [3, 4]] it is [[5, 11], [11, 25]].
+
+# %%
+a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], device=device)
+product = a @ a.T
+print(product)
+print(f"computed on: {product.device}")
+runtime.report(torch_version=torch.__version__, device=str(device))
+
+# %% [markdown]
+# ## Going further
+# The whole environment report, the same as `pytorch-tutorial info` prints: versions, which accelerators
+# PyTorch can see, the device the course picks and how many CPU threads PyTorch uses.
 
 # %%
 report = envinfo.environment_report(runtime.current().device)
 for key, value in report.items():
     print(f"{key:<16} {value}")
-
-# %% [markdown]
-# A first computation on the chosen device: a tensor is created there, and so is the result of any
-# operation on it. `x @ x.T` is a matrix product; for x = [[1, 2], [3, 4]] it is [[5, 11], [11, 25]].
-
-# %%
-x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], device=device)
-product = x @ x.T
-print(product)
-print(f"computed on: {product.device}")
-
-# %%
-runtime.report(torch_version=torch.__version__, device=str(device))
