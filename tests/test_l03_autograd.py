@@ -59,9 +59,14 @@ def test_gradients_accumulate_until_zeroed(lesson):
     assert ns["weights"].grad is None
 
 
-def test_three_ways_to_stop_tracking(lesson):
+def test_switching_recording_on_and_off(lesson):
     ns = lesson.namespace
-    assert ns["b"].requires_grad and ns["b"].grad_fn is not None
-    assert not ns["detached"].requires_grad and ns["detached"].data_ptr() == ns["a"].data_ptr()
+    # requires_grad_(True) on a tensor made without it: a * a is recorded
+    assert ns["b"].requires_grad and ns["b"].grad_fn.name() == "MulBackward0"
+    assert ns["a"].is_leaf
+    # the in-place update outside no_grad was refused and changed nothing; the one under no_grad took
+    torch.testing.assert_close(ns["a"], torch.tensor([1.9, 4.9]))
     assert not ns["in_no_grad"].requires_grad
+    # detach shares a's memory ("no copy is made")
+    assert not ns["detached"].requires_grad and ns["detached"].data_ptr() == ns["a"].data_ptr()
     assert not ns["a"].requires_grad and not ns["after_requires_grad_false"].requires_grad

@@ -5,15 +5,14 @@
 # those gradients for us: every operation on a tensor that has `requires_grad=True` is recorded in a graph,
 # and `.backward()` walks that graph from the output back to the inputs, applying the chain rule.
 # Here: how to switch recording on, what `backward` computes for a scalar and for a vector output, why
-# gradients must be zeroed between steps, and three ways to switch recording off again.
+# gradients must be zeroed between steps, and how to switch recording off again.
 
 # %%
 import torch
 
 from pytorch_tutorial import runtime
 
-cfg = runtime.settings()
-device = runtime.device()
+device = runtime.device()  # CUDA, then MPS, then the CPU (lesson 1)
 
 # %% [markdown]
 # ## Recording a computation
@@ -105,9 +104,10 @@ for step in range(3):
     weights.grad.zero_()
 
 # %% [markdown]
-# An optimizer does the same for all the parameters it updates: `optimizer.step()` moves them against their
-# gradients, `optimizer.zero_grad()` clears the gradients for the next step. (By default it sets `.grad` to
-# `None` rather than to zeros — cheaper, and `backward` then starts afresh.)
+# **A preview of lesson 6: the optimizer.** An optimizer does the same for all the parameters it updates:
+# `optimizer.step()` moves them against their gradients, `optimizer.zero_grad()` clears the gradients for the
+# next step. (By default it sets `.grad` to `None` rather than to zeros — cheaper, and `backward` then starts
+# afresh.) Lesson 6 builds the training loop around these two calls.
 
 # %%
 optimizer = torch.optim.SGD([weights], lr=0.01)
@@ -119,31 +119,50 @@ optimizer.zero_grad()
 print("after optimizer.zero_grad(), weights.grad =", weights.grad)
 
 # %% [markdown]
-# ## Stopping the recording
-# Updating weights, evaluating a model, or logging a value should not be recorded: it would make the graph
-# grow and, for the weight update, change the very graph we differentiate. Three ways:
-#
-# 1. `a.requires_grad_(False)` switches recording off for the tensor itself (in place);
-# 2. `a.detach()` returns a new tensor with the same data that is not part of any graph;
-# 3. `with torch.no_grad():` switches recording off for everything computed inside the block.
+# ## Switching recording on and off
+# A tensor you already have, made without `requires_grad=True`, records nothing. `a.requires_grad_(True)`
+# switches recording on for it (in place: the trailing `_`); from then on every result computed from `a` has a
+# `grad_fn`.
 
 # %%
-a = torch.tensor([2.0, 5.0], device=device, requires_grad=True)
+a = torch.tensor([2.0, 5.0], device=device)
+print("a plain tensor is not recorded:", a.requires_grad)
+a.requires_grad_(True)
 b = a * a
-print("a * a is recorded:", b.requires_grad, type(b.grad_fn).__name__)
+print("after a.requires_grad_(True), a * a is recorded:", b.requires_grad, type(b.grad_fn).__name__)
+
+# %% [markdown]
+# Some work must **not** be recorded: evaluating a model, logging a value, and above all updating the weights
+# themselves. A weight is a leaf that requires grad, and PyTorch refuses to change such a leaf in place while
+# it records: the update would itself become part of the graph, and the weight would stop being the leaf where
+# its gradient is collected. This is the error you meet when you forget:
+
+# %%
+try:
+    a -= 0.1  # an in-place update of a leaf that requires grad
+except RuntimeError as error:
+    print("refused:", error)
+
+# %% [markdown]
+# Three ways to switch recording off:
+#
+# 1. `with torch.no_grad():` switches recording off for everything computed inside the block — the way to
+#    update weights (lesson 5);
+# 2. `a.detach()` returns a new tensor that is not part of any graph; it shares a's memory (no copy is made);
+# 3. `a.requires_grad_(False)` switches recording off for the tensor itself.
+
+# %%
+with torch.no_grad():
+    a -= 0.1  # allowed: not recorded
+    in_no_grad = a * a
+print("under torch.no_grad(): a is now", a, "and a * a is recorded:", in_no_grad.requires_grad)
 
 detached = a.detach()
-print(
-    "a.detach() is not recorded:", detached.requires_grad, "— and shares a's data:", detached.data_ptr() == a.data_ptr()
-)
-
-with torch.no_grad():
-    in_no_grad = a * a
-print("computed under torch.no_grad():", in_no_grad.requires_grad)
+print("a.detach() is recorded:", detached.requires_grad)
 
 a.requires_grad_(False)
 after_requires_grad_false = a * a
-print("after a.requires_grad_(False):", after_requires_grad_false.requires_grad)
+print("after a.requires_grad_(False), a * a is recorded:", after_requires_grad_false.requires_grad)
 
 # %%
 runtime.report(
