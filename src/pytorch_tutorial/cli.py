@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     notebook.add_argument("--out", type=Path, default=Path("notebooks"), help="folder (default %(default)s)")
     notebook.add_argument("--execute", action="store_true", help="run them and keep outputs and figures")
     notebook.add_argument("--force", action="store_true", help="replace notebooks that exist (default: keep them)")
+
+    # site: implemented in pytorch_tutorial/site.py (issue 15)
+    site = commands.add_parser("site", help="build the course as a static website (Sphinx), offline")
+    site.add_argument("--out", type=Path, default=Path("site"), help="folder (default %(default)s)")
+    site.add_argument("--open", action="store_true", help="open the home page in a browser when it is built")
     return parser
 
 
@@ -110,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "hint": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "hint"),
         "solution": lambda a: _lazy("pytorch_tutorial.exercises.commands", a, "solution"),
         "notebook": lambda a: _lazy("pytorch_tutorial.notebooks", a),
+        "site": lambda a: _lazy("pytorch_tutorial.site", a),
     }
     if args.command is None:
         parser.print_help()
