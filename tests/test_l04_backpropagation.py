@@ -61,3 +61,14 @@ def test_autograd_matches_finite_difference_anywhere(lesson, values):
     with torch.no_grad():
         estimate = ns["central_difference"](ns["neuron_loss"], params.detach())
     torch.testing.assert_close(params.grad, estimate, rtol=0, atol=1e-7)
+
+
+def test_graph_figure_shows_the_hand_calculation(lesson):
+    ns = lesson.namespace
+    (figure,) = [path for path in lesson.files if path.name == "graph.png"]
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    texts = {text.get_text() for text in ns["ax"].texts}
+    # the local gradients on the edges and the values in the nodes are the ones the lesson computed
+    assert {"dŷ/dw = x = 1", "ds/dŷ = 1", "dloss/ds = 2s = -2"} <= texts
+    assert {"w = 1", "x = 1", "y = 2", "s = ŷ − y\n= -1", "loss = s²\n= 1"} <= texts
+    assert ns["ax"].get_title() == "backward: dloss/dw = -2 · 1 · 1 = -2"

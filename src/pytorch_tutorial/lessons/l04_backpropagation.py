@@ -2,8 +2,8 @@
 # # Lesson 4 — Backpropagation
 #
 # Autograd (lesson 3) is the chain rule, applied mechanically. Here we do it once by hand on the smallest
-# possible model, check autograd gets the same number, and then check autograd on a larger graph against a
-# method that knows nothing about derivatives: finite differences.
+# possible model, draw its graph, and check autograd gets the same number. "Going further" then checks
+# autograd on a larger graph against a method that knows nothing about derivatives: finite differences.
 #
 # The three steps of backpropagation:
 # 1. **forward pass**: compute the loss, keeping every intermediate value;
@@ -16,8 +16,7 @@ import torch
 
 from pytorch_tutorial import runtime
 
-cfg = runtime.settings()
-device = runtime.device()
+device = runtime.device()  # CUDA, then MPS, then the CPU (lesson 1)
 
 # %% [markdown]
 # ## One weight, by hand
@@ -44,6 +43,43 @@ print(f"local:    dloss/ds = {dloss_ds}, ds/dŷ = {ds_dyhat}, dŷ/dw = {dyhat_dw
 print(f"backward: dloss/dw = {dloss_ds} · {ds_dyhat} · {dyhat_dw} = {dloss_dw_by_hand}")
 
 # %% [markdown]
+# The same computation as a picture: each box holds a node's value from the forward pass, each arrow into the
+# loss carries its local gradient. The backward pass walks the arrows from the loss back to w and multiplies
+# what it finds on the way.
+
+# %%
+plt = runtime.pyplot()
+fig, ax = plt.subplots(figsize=(10, 3))
+boxes = {  # node: (position, text)
+    "w": ((0, 1), f"w = {w_value:g}"),
+    "x": ((0, 0), f"x = {x_value:g}"),
+    "y_hat": ((2.5, 0.5), f"ŷ = w · x\n= {y_hat:g}"),
+    "y": ((5, -0.6), f"y = {y_value:g}"),
+    "s": ((5, 0.5), f"s = ŷ − y\n= {s:g}"),
+    "loss": ((7.5, 0.5), f"loss = s²\n= {loss_by_hand:g}"),
+}
+edges = [  # (from, to, local gradient)
+    ("w", "y_hat", f"dŷ/dw = x = {dyhat_dw:g}"),
+    ("x", "y_hat", ""),
+    ("y_hat", "s", f"ds/dŷ = {ds_dyhat:g}"),
+    ("y", "s", ""),
+    ("s", "loss", f"dloss/ds = 2s = {dloss_ds:g}"),
+]
+for start, end, gradient in edges:
+    (x0, y0), (x1, y1) = boxes[start][0], boxes[end][0]
+    ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "->", "shrinkA": 28, "shrinkB": 28})
+    ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.12, gradient, ha="center", color="tab:red", fontsize=9)
+for (x_pos, y_pos), text in boxes.values():
+    ax.text(x_pos, y_pos, text, ha="center", va="center", bbox={"boxstyle": "round", "facecolor": "white"})
+ax.set(
+    xlim=(-0.7, 8.2),
+    ylim=(-0.9, 1.4),
+    title=f"backward: dloss/dw = {dloss_ds:g} · {ds_dyhat:g} · {dyhat_dw:g} = {dloss_dw_by_hand:g}",
+)
+ax.axis("off")
+runtime.save_figure(fig, "graph.png")
+
+# %% [markdown]
 # ## The same with autograd
 # We only write the forward pass; `loss.backward()` does the rest.
 
@@ -67,9 +103,11 @@ with torch.no_grad():
     w_after_step = w - learning_rate * w.grad
     loss_after_step = (w_after_step * x - y) ** 2
 print(f"one step: w = {w_after_step.item():.2f}, loss {loss.item():.2f} -> {loss_after_step.item():.2f}")
+runtime.report(loss=loss.item(), grad=w.grad.item())
 
 # %% [markdown]
-# ## A graph of several nodes, checked by finite differences
+# ## Going further
+# ### A graph of several nodes, checked by finite differences
 # A single neuron: z = w₁ x₁ + w₂ x₂ + b, then a = tanh(z), then loss = (a − t)². Three parameters, and the
 # chain rule along each path:
 #
@@ -120,5 +158,4 @@ for name, grad in (("by hand", hand_grad), ("autograd", autograd_grad), ("finite
 fd_max_error = (autograd_grad - finite_difference_grad).abs().max().item()
 print(f"largest difference autograd vs finite difference: {fd_max_error:.1e}")
 
-# %%
-runtime.report(loss=loss.item(), grad=w.grad.item(), fd_max_error=fd_max_error)
+runtime.report(fd_max_error=fd_max_error)
