@@ -71,16 +71,22 @@ def test_hand_gradient_equals_autograd_for_any_w_and_data(lesson, w, x, seed):
     y = np.random.default_rng(seed).normal(size=x.shape)
     by_hand = ns["gradient"](x, y, ns["forward"](x, w))
     assert by_hand == pytest.approx(autograd_gradient(ns, x, y, w), rel=1e-9, abs=1e-9)
-    # the circulating variant is N times the gradient of the loss
-    assert ns["circulating_gradient"](x, y, ns["forward"](x, w)) == pytest.approx(len(x) * by_hand, rel=1e-9, abs=1e-9)
+    # the video's variant is N times the gradient of the loss
+    assert ns["summed_gradient"](x, y, ns["forward"](x, w)) == pytest.approx(len(x) * by_hand, rel=1e-9, abs=1e-9)
 
 
-def test_circulating_gradient_diverges_where_the_right_one_converges(lesson):
+def test_the_videos_gradient_diverges_where_the_right_one_converges(lesson):
     ns = lesson.namespace
+    x, y = ns["X"], ns["Y"]
+    assert ns["gradient"](x, y, ns["forward"](x, 0.0)) == -30.0
+    assert ns["summed_gradient"](x, y, ns["forward"](x, 0.0)) == -120.0  # N = 4 times as large
     assert ns["w_right"] == pytest.approx(2.0, abs=0.01)
-    assert abs(ns["w_circulating"]) > 1e6
+    assert abs(ns["w_summed"]) > 1e6
 
 
-def test_loss_figure_is_a_png(lesson):
-    (figure,) = [path for path in lesson.files if path.name == "loss_per_epoch.png"]
-    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and figure.stat().st_size > 5000
+def test_figures_are_pngs_and_show_the_line_before_and_after(lesson):
+    names = sorted(path.name for path in lesson.files)
+    assert names == ["line_before_after.png", "loss_per_epoch.png"]
+    for path in lesson.files:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+    assert lesson.metrics["numpy_f5"] == pytest.approx(5 * lesson.namespace["numpy_w"])  # the line drawn after

@@ -13,7 +13,6 @@ from pytorch_tutorial import runtime
 
 cfg = runtime.settings(n_iters=50, learning_rate=0.01)
 device = runtime.device()
-log_every = max(1, cfg.n_iters // 10)  # print ten lines per training run, whatever n_iters is
 
 # %% [markdown]
 # ## The model, the loss and its gradient
@@ -24,6 +23,8 @@ log_every = max(1, cfg.n_iters // 10)  # print ten lines per training run, whate
 # Differentiating term by term with the chain rule (the derivative of (w xᵢ − yᵢ)² is 2 (w xᵢ − yᵢ) · xᵢ):
 #
 # dJ/dw = 1/N · Σᵢ 2 xᵢ (w xᵢ − yᵢ) = mean(2 x (ŷ − y))
+#
+# Keep the 1/N: the gradient in the original video forgot it ("Going further" shows what that does).
 
 # %%
 X = np.array([1, 2, 3, 4], dtype=np.float32)
@@ -42,38 +43,20 @@ def mse(y_pred, y):
 
 def gradient(x, y, y_pred):
     """dJ/dw for J = mean((w·x − y)²), derived by hand."""
-    # dJ/dw = 1/N * sum(2 * x * (w*x - y)): the 1/N of the mean stays in the derivative
     return np.mean(2 * x * (y_pred - y))
 
 
 # %% [markdown]
-# A variant of this gradient circulates in tutorials: `np.dot(2 * x, y_pred - y).mean()`. The dot product
-# already **sums** the N products 2 xᵢ (ŷᵢ − yᵢ) into one number, and the mean of a single number is that
-# number, so the 1/N never happens: it is the derivative of the *summed* squared error, N = 4 times the
-# derivative of the loss we print. Training still works on this data because a gradient that is 4 times too
-# large acts like a learning rate that is 4 times larger — until the learning rate is large enough to make
-# the steps overshoot, as we see below.
-
-
-# %%
-def circulating_gradient(x, y, y_pred):
-    """The 4x-too-large variant: the gradient of sum((ŷ − y)²), not of the mean."""
-    return np.dot(2 * x, y_pred - y).mean()
-
-
-print("at w = 0, right gradient:", gradient(X, Y, forward(X, 0.0)))
-print("at w = 0, circulating one:", circulating_gradient(X, Y, forward(X, 0.0)), f"(N = {len(X)} times as large)")
-
-# %% [markdown]
 # ## Training in NumPy
 # Start from w = 0, so the prediction for x = 5 is 0. Each epoch: predict, measure the loss, compute the
-# gradient, and step against it: w ← w − learning_rate · dJ/dw.
+# gradient, and step against it: w ← w − learning_rate · dJ/dw. We print every fifth epoch and the last.
 
 # %%
 w = 0.0
 f5_before = float(forward(5.0, w))
 print(f"prediction before training: f(5) = {f5_before:.3f}")
 
+print("Training in NumPy, gradient by hand:")
 numpy_losses = []
 for epoch in range(cfg.n_iters):
     y_pred = forward(X, w)
@@ -81,7 +64,7 @@ for epoch in range(cfg.n_iters):
     dw = gradient(X, Y, y_pred)
     w = w - cfg.learning_rate * dw
     numpy_losses.append(float(loss))
-    if epoch % log_every == 0 or epoch == cfg.n_iters - 1:
+    if epoch % 5 == 0 or epoch == cfg.n_iters - 1:
         print(f"epoch {epoch + 1:3d}: loss = {loss:.8f}, updated w = {w:.4f}")
 
 numpy_w = float(w)
@@ -89,16 +72,18 @@ numpy_f5 = float(forward(5.0, numpy_w))
 print(f"prediction after training: f(5) = {numpy_f5:.3f}")
 
 # %% [markdown]
-# Why the factor of 4 matters: with learning_rate = 0.1 the right gradient still converges (each step
-# overshoots a little less than the last), while the 4-times-larger one overshoots more every step and
-# diverges.
+# What learning looks like: the model's line ŷ = w · x before training (w = 0, flat) and after.
 
 # %%
-w_right = w_circulating = 0.0
-for _ in range(10):
-    w_right -= 0.1 * gradient(X, Y, forward(X, w_right))
-    w_circulating -= 0.1 * circulating_gradient(X, Y, forward(X, w_circulating))
-print(f"after 10 steps at learning_rate=0.1: right gradient w = {w_right:.4f}, circulating w = {w_circulating:.3g}")
+plt = runtime.pyplot()
+fig, ax = plt.subplots(figsize=(6, 4))
+line_x = np.linspace(0, 5, 2)
+ax.plot(X, Y, "o", label="data: y = 2x")
+ax.plot(line_x, forward(line_x, 0.0), "--", color="gray", label="before training: w = 0")
+ax.plot(line_x, forward(line_x, numpy_w), color="tab:red", label=f"after training: w = {numpy_w:.3f}")
+ax.set(xlabel="x", ylabel="y", title=f"The model's line before and after {cfg.n_iters} epochs")
+ax.legend()
+runtime.save_figure(fig, "line_before_after.png")
 
 # %% [markdown]
 # ## The same with autograd
@@ -111,6 +96,7 @@ X_tensor = torch.tensor(X, device=device)
 Y_tensor = torch.tensor(Y, device=device)
 w = torch.tensor(0.0, device=device, requires_grad=True)
 
+print("Training in PyTorch, gradient by autograd:")
 autograd_losses = []
 for epoch in range(cfg.n_iters):
     y_pred = forward(X_tensor, w)
@@ -120,7 +106,7 @@ for epoch in range(cfg.n_iters):
         w -= cfg.learning_rate * w.grad
     w.grad.zero_()
     autograd_losses.append(loss.item())
-    if epoch % log_every == 0 or epoch == cfg.n_iters - 1:
+    if epoch % 5 == 0 or epoch == cfg.n_iters - 1:
         print(f"epoch {epoch + 1:3d}: loss = {loss.item():.8f}, updated w = {w.item():.4f}")
 
 autograd_f5 = forward(5.0, w).item()
@@ -131,16 +117,38 @@ print(f"prediction after training: f(5) = {autograd_f5:.3f}")
 # loss curves lie on top of each other.
 
 # %%
-plt = runtime.pyplot()
 fig, ax = plt.subplots(figsize=(6, 4))
 epochs = range(1, cfg.n_iters + 1)
 ax.semilogy(epochs, numpy_losses, label="NumPy, gradient by hand", linewidth=3, alpha=0.5)
 ax.semilogy(epochs, autograd_losses, "--", label="PyTorch autograd")
-ax.set_xlabel("epoch")
-ax.set_ylabel("mean squared error (log scale)")
-ax.set_title("Fitting f(x) = 2x by gradient descent")
+ax.set(xlabel="epoch", ylabel="mean squared error (log scale)", title="Fitting f(x) = 2x by gradient descent")
 ax.legend()
 runtime.save_figure(fig, "loss_per_epoch.png")
+runtime.report(f5_before=f5_before, numpy_f5=numpy_f5, autograd_f5=autograd_f5)
+
+# %% [markdown]
+# ## Going further
+# ### The gradient of the original video
+# The video of this lesson (Patrick Loeber's `05_1_gradientdescent_manually.py`) computed the gradient as
+# `np.dot(2 * x, y_pred - y).mean()`; his repository fixed it to `np.mean(2 * x * (y_pred - y))` in commit
+# c3b0a21. The dot product already **sums** the N products 2 xᵢ (ŷᵢ − yᵢ) into one number, and the mean of one
+# number is that number, so the 1/N never happens: it is the gradient of the *summed* squared error, N = 4 times
+# ours. On this data it still trains, because a 4-times-larger gradient acts like a 4-times-larger learning
+# rate; but at learning_rate = 0.1 the right gradient still converges (each step overshoots less than the
+# last), while the summed one overshoots more every step and diverges.
+
 
 # %%
-runtime.report(f5_before=f5_before, numpy_f5=numpy_f5, autograd_f5=autograd_f5)
+def summed_gradient(x, y, y_pred):
+    """The video's version: the gradient of sum((ŷ − y)²), N times the gradient of the mean."""
+    return np.dot(2 * x, y_pred - y).mean()
+
+
+print(
+    "at w = 0, our gradient:", gradient(X, Y, forward(X, 0.0)), " the video's:", summed_gradient(X, Y, forward(X, 0.0))
+)
+w_right = w_summed = 0.0
+for _ in range(10):
+    w_right -= 0.1 * gradient(X, Y, forward(X, w_right))
+    w_summed -= 0.1 * summed_gradient(X, Y, forward(X, w_summed))
+print(f"after 10 steps at learning_rate=0.1: our gradient gives w = {w_right:.4f}, the video's w = {w_summed:.3g}")
