@@ -23,8 +23,6 @@ def test_every_stage_converges_to_f5_near_10(lesson):
         assert abs(prediction - 10) < 0.05, stage
     assert abs(lesson.metrics["f5"] - 10) < 0.05
     assert lesson.metrics["f5"] == stage_f5["nn.Module"]
-    for stage, losses in lesson.namespace["stage_losses"].items():
-        assert len(losses) == 300 and losses[-1] < 1e-3 * losses[0], stage
 
 
 def test_the_final_model_is_our_own_module_and_learned_w_2_b_0(lesson):
@@ -49,3 +47,14 @@ def test_same_seed_same_figures_other_seed_other_start(run_lesson):
     first, second, other = run_lesson(6, seed=7), run_lesson(6, seed=7), run_lesson(6, seed=8)
     assert first.metrics == second.metrics
     assert first.metrics["stage_f5"]["nn.Linear"] != other.metrics["stage_f5"]["nn.Linear"]
+
+
+def test_both_orders_of_zero_grad_take_the_same_steps(lesson):
+    ns = lesson.namespace
+    # three SGD steps of w <- w - 0.05 * 15 * (w - 2) from 0: w = 2 * (1 - 0.25**3) = 1.96875, in either order
+    assert ns["w_clear_last"].item() == ns["w_clear_first"].item() == pytest.approx(1.96875)
+
+
+def test_no_steps_still_runs(run_lesson):
+    result = run_lesson(6, n_iters=0)
+    assert result.metrics["stage_f5"]["MSELoss"] == 0.0 and result.metrics["stage_f5"]["SGD"] == 0.0

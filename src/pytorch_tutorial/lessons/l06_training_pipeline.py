@@ -20,14 +20,6 @@ from pytorch_tutorial import runtime
 
 cfg = runtime.settings(n_iters=300, learning_rate=0.05)
 device = runtime.device()
-log_every = max(1, cfg.n_iters // 5)  # a few lines per training run, whatever n_iters is
-
-
-def print_progress(epoch: int, loss: torch.Tensor) -> None:
-    """Print the loss on the first, every log_every-th and the last epoch."""
-    if epoch % log_every == 0 or epoch == cfg.n_iters - 1:
-        print(f"  epoch {epoch + 1:4d}: loss = {loss.item():.3e}")
-
 
 # %% [markdown]
 # ## Step 1: the loss from `torch.nn`
@@ -38,8 +30,7 @@ def print_progress(epoch: int, loss: torch.Tensor) -> None:
 X = torch.tensor([1.0, 2.0, 3.0, 4.0], device=device)
 Y = 2 * X
 x_test = 5.0
-stage_losses: dict[str, list[float]] = {}
-stage_f5: dict[str, float] = {}
+stage_f5 = {}  # the prediction f(5) of each stage
 
 
 def forward(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -49,15 +40,14 @@ def forward(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 w = torch.tensor(0.0, device=device, requires_grad=True)
 loss_fn = nn.MSELoss()
-stage_losses["MSELoss"] = []
 for epoch in range(cfg.n_iters):
     loss = loss_fn(forward(X, w), Y)
     loss.backward()
     with torch.no_grad():
         w -= cfg.learning_rate * w.grad
     w.grad.zero_()
-    stage_losses["MSELoss"].append(loss.item())
-    print_progress(epoch, loss)
+    if epoch % 100 == 0:
+        print(f"  epoch {epoch + 1:3d}: loss = {loss.item():.3e}")
 stage_f5["MSELoss"] = forward(x_test, w).item()
 print(f"nn.MSELoss + hand-made update: f(5) = {stage_f5['MSELoss']:.4f}")
 
@@ -66,18 +56,28 @@ print(f"nn.MSELoss + hand-made update: f(5) = {stage_f5['MSELoss']:.4f}")
 # `torch.optim.SGD` is plain gradient descent: `optimizer.step()` does w ← w − learning_rate · w.grad for every
 # parameter it was given, and `optimizer.zero_grad()` clears their gradients. Other optimizers (Adam, RMSprop,
 # …) keep extra state per parameter, but are used in exactly the same two calls.
+#
+# **Where `zero_grad` goes.** `backward` adds to `.grad` (lesson 3), so the gradients must be cleared once per
+# step, somewhere between one `step()` and the next `backward()`. Both orders you will meet are right:
+#
+# - `loss.backward(); optimizer.step(); optimizer.zero_grad()` — clear after the step, as this lesson writes it;
+# - `optimizer.zero_grad(); loss.backward(); optimizer.step()` — clear first, as PyTorch's own tutorials and
+#   lesson 16 write it.
+#
+# They take exactly the same steps ("Going further" checks it). What is wrong is clearing between `backward()`
+# and `step()` (the step then finds no gradient) or never clearing at all (every step adds up all the
+# gradients so far).
 
 # %%
 w = torch.tensor(0.0, device=device, requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=cfg.learning_rate)
-stage_losses["SGD"] = []
 for epoch in range(cfg.n_iters):
     loss = loss_fn(forward(X, w), Y)
     loss.backward()
     optimizer.step()
     optimizer.zero_grad()
-    stage_losses["SGD"].append(loss.item())
-    print_progress(epoch, loss)
+    if epoch % 100 == 0:
+        print(f"  epoch {epoch + 1:3d}: loss = {loss.item():.3e}")
 stage_f5["SGD"] = forward(x_test, w).item()
 print(f"nn.MSELoss + optim.SGD: f(5) = {stage_f5['SGD']:.4f}")
 
@@ -99,23 +99,21 @@ X_test = torch.tensor([[x_test]], device=device)
 print(f"{n_samples} samples, {n_features} feature; X has shape {tuple(X.shape)}")
 
 
-def train(model: nn.Module) -> list[float]:
-    """Fit ``model`` to (X, Y) with mean squared error and plain SGD; returns the loss of every epoch."""
+def train(model):
+    """Fit ``model`` to (X, Y) with mean squared error and plain SGD."""
     loss_fn = nn.MSELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.learning_rate)
-    losses = []
     model.train()
     for epoch in range(cfg.n_iters):
         loss = loss_fn(model(X), Y)  # forward pass
         loss.backward()  # backward pass: gradients of every parameter
         optimizer.step()  # update
         optimizer.zero_grad()  # and start the next step from zero
-        losses.append(loss.item())
-        print_progress(epoch, loss)
-    return losses
+        if epoch % 100 == 0:
+            print(f"  epoch {epoch + 1:3d}: loss = {loss.item():.3e}")
 
 
-def predict(model: nn.Module, x: torch.Tensor) -> float:
+def predict(model, x):
     """The model's prediction for one input, without recording a graph."""
     model.eval()
     with torch.no_grad():
@@ -124,7 +122,7 @@ def predict(model: nn.Module, x: torch.Tensor) -> float:
 
 model = nn.Linear(n_features, 1).to(device)
 print(f"before training: f(5) = {predict(model, X_test):.4f} (random initial weight and bias)")
-stage_losses["nn.Linear"] = train(model)
+train(model)
 stage_f5["nn.Linear"] = predict(model, X_test)
 print(f"nn.Linear: f(5) = {stage_f5['nn.Linear']:.4f}")
 print(f"learned weight {model.weight.item():.4f}, bias {model.bias.item():.4f}")
@@ -155,7 +153,7 @@ class LinearRegression(nn.Module):
 model = LinearRegression(n_features, 1).to(device)
 print(model)
 print(f"before training: f(5) = {predict(model, X_test):.4f}")
-stage_losses["nn.Module"] = train(model)
+train(model)
 f5 = predict(model, X_test)
 stage_f5["nn.Module"] = f5
 print(f"LinearRegression(nn.Module): f(5) = {f5:.4f}")
@@ -165,7 +163,30 @@ print(f"LinearRegression(nn.Module): f(5) = {f5:.4f}")
 
 # %%
 for stage, prediction in stage_f5.items():
-    losses = stage_losses[stage]
-    final_loss = f"{losses[-1]:.2e}" if losses else "none (no steps taken)"
-    print(f"{stage:<10} f(5) = {prediction:.4f}   final loss {final_loss}")
+    print(f"{stage:<10} f(5) = {prediction:.4f}")
 runtime.report(f5=f5, stage_f5=stage_f5)
+
+# %% [markdown]
+# ## Going further
+# ### Both orders of `zero_grad` take the same steps
+# Three steps of step 2's training, from the same start, in each order (three, so that w has not reached 2 yet).
+# Clearing first or clearing last, every `backward()` starts from empty gradients, so the two runs end with
+# exactly the same w.
+
+# %%
+w_clear_last = torch.tensor(0.0, device=device, requires_grad=True)
+optimizer = torch.optim.SGD([w_clear_last], lr=cfg.learning_rate)
+for _ in range(3):
+    loss = loss_fn(forward(X, w_clear_last), Y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+
+w_clear_first = torch.tensor(0.0, device=device, requires_grad=True)
+optimizer = torch.optim.SGD([w_clear_first], lr=cfg.learning_rate)
+for _ in range(3):
+    optimizer.zero_grad()
+    loss = loss_fn(forward(X, w_clear_first), Y)
+    loss.backward()
+    optimizer.step()
+print(f"zero_grad last: w = {w_clear_last.item():.6f};  zero_grad first: w = {w_clear_first.item():.6f}")
