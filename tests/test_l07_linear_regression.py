@@ -54,3 +54,19 @@ def test_loss_decreases_and_figures_are_pngs(lesson):
 def test_too_few_epochs_miss_the_bar(run_lesson):
     result = run_lesson(7, epochs=5)
     assert result.metrics["mse"] > 1.01 * result.metrics["optimal_mse"]
+
+
+def test_stated_curvature_and_stable_learning_rate(lesson):
+    ns = lesson.namespace
+    # the prose: curvature 2·mean(x²) ≈ 2, divergence only above 2 / curvature ≈ 1, so lr = 0.1 is safe
+    assert ns["curvature"] == pytest.approx(2 * float(np.mean(ns["x_numpy"] ** 2)), rel=1e-6)
+    assert ns["curvature"] == pytest.approx(2, abs=0.2) and 2 / ns["curvature"] == pytest.approx(1, abs=0.1)
+    assert ns["cfg"].lr == 0.1 < 2 / ns["curvature"]
+
+
+def test_the_line_before_training_is_the_untrained_model(lesson):
+    ns = lesson.namespace
+    before = ns["predicted_before"][:, 0]
+    assert before.shape == (100,)
+    before_mse = float(np.mean((before - ns["y_numpy"]) ** 2))
+    assert before_mse > 10 * lesson.metrics["mse"]  # the random start fits badly; training fixed that

@@ -45,6 +45,10 @@ print(f"x: {tuple(x.shape)}, y: {tuple(y.shape)}, {n_samples} samples, {n_featur
 model = nn.Linear(n_features, 1).to(device)
 loss_fn = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+curvature = 2 * (x**2).mean().item()
+print(f"curvature 2·mean(x²) = {curvature:.2f}: gradient descent diverges for lr above {2 / curvature:.2f}")
+with torch.no_grad():
+    predicted_before = model(x).cpu().numpy()  # the untrained model's line, for the plot below
 
 # %% [markdown]
 # ## The training loop
@@ -58,7 +62,7 @@ for epoch in range(cfg.epochs):
     optimizer.step()  # w ← w − lr · w.grad
     optimizer.zero_grad()  # .grad accumulates: empty it before the next backward
     losses.append(loss.item())
-    if (epoch + 1) % max(cfg.epochs // 10, 1) == 0:
+    if (epoch + 1) % 10 == 0:
         print(f"epoch {epoch + 1:>4}: loss = {loss.item():.2f}")
 
 # %% [markdown]
@@ -71,17 +75,18 @@ for epoch in range(cfg.epochs):
 with torch.no_grad():
     mse = loss_fn(model(x), y).item()
 design = np.column_stack([x_numpy, np.ones(n_samples)])
-(optimal_w, optimal_b), *_ = np.linalg.lstsq(design, y_numpy, rcond=None)
-optimal_mse = float(np.mean((design @ np.array([optimal_w, optimal_b]) - y_numpy) ** 2))
+solution = np.linalg.lstsq(design, y_numpy, rcond=None)[0]  # [w, b]
+optimal_w, optimal_b = solution
+optimal_mse = float(np.mean((design @ solution - y_numpy) ** 2))
 weight, bias = model.weight.item(), model.bias.item()
 print(f"trained:       w = {weight:.3f}, b = {bias:.3f}, MSE = {mse:.3f}")
 print(f"least squares: w = {optimal_w:.3f}, b = {optimal_b:.3f}, MSE = {optimal_mse:.3f}")
 print(f"the trained MSE is {100 * (mse / optimal_mse - 1):.3f} % above the optimum")
 
 # %% [markdown]
-# ## Plots: the loss curve and the fitted line
+# ## Plots: the loss curve, and the line before and after training
 # `.detach()` takes the predictions out of the autograd graph, `.cpu().numpy()` brings them to NumPy for
-# matplotlib.
+# matplotlib. The untrained line comes from `nn.Linear`'s random initial weight and bias.
 
 # %%
 plt = runtime.pyplot()
@@ -96,12 +101,13 @@ predicted = model(x).detach().cpu().numpy()
 order = np.argsort(x_numpy[:, 0])
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(x_numpy, y_numpy, "o", markersize=4, label="data")
+ax.plot(x_numpy[order], predicted_before[order], "--", color="gray", label="before training")
 ax.plot(
     x_numpy[order],
     predicted[order],
     "-",
     color="tab:red",
-    label=f"ŷ = {weight:.1f}·x {'+' if bias >= 0 else '−'} {abs(bias):.1f}",
+    label=f"after training: ŷ = {weight:.1f}·x {'+' if bias >= 0 else '−'} {abs(bias):.1f}",
 )
 ax.set(xlabel="x", ylabel="y", title="Linear regression with nn.Linear")
 ax.legend()
