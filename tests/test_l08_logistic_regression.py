@@ -23,6 +23,7 @@ def test_accuracy_on_held_out_data(lesson):
     assert 0.9 <= lesson.metrics["sklearn_accuracy"] <= 1.0
     ns = lesson.namespace
     assert len(ns["x_test"]) == 114 and len(ns["x_train"]) == 455
+    assert (ns["n_samples"], ns["n_features"]) == (569, 30)  # "569 tumours, 30 features"
     model = ns["model"]
     with torch.no_grad():
         recomputed = ((model(ns["x_test"]) > 0.5).float() == ns["y_test"]).float().mean().item()
@@ -54,3 +55,17 @@ def test_sigmoid_bce_saturates_where_logits_form_is_exact(lesson):
 def test_without_training_accuracy_is_poor(run_lesson):
     result = run_lesson(8, epochs=0)
     assert result.metrics["test_accuracy"] < 0.95
+
+
+def test_the_reference_is_l_bfgs_with_c_1(lesson):
+    # the prose: "an L2 penalty ... C = 1, the default", "Its default solver is L-BFGS", quasi-Newton
+    reference = lesson.namespace["reference"]
+    assert (
+        reference.solver == "lbfgs" and reference.C == 1.0 and reference.l1_ratio in (0.0, None)
+    )  # l1_ratio 0: pure L2
+    assert 1 <= reference.n_iter_[0] < 1000  # converged well before max_iter
+
+
+def test_sigmoid_is_exactly_one_from_about_17_in_float32():
+    values = torch.sigmoid(torch.tensor([15.0, 16.0, 17.0])).tolist()
+    assert values[0] < values[1] < 1.0 == values[2]
