@@ -136,7 +136,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "gradient_descent_autograd",
         "Gradient descent with autograd",
         "w = torch.tensor(0.0, dtype=x.dtype, requires_grad=True); each iteration: loss, loss.backward(), then "
-        "under torch.no_grad() w -= lr * w.grad, then w.grad.zero_().",
+        "under torch.no_grad() w -= lr * w.grad, then w.grad.zero_(). The gradient must come from autograd: "
+        "the check counts the backward passes, so a hand-written mean(2*x*(w*x - y)) fails.",
     ),
     # Lesson 6: training pipeline
     _ex(
@@ -144,7 +145,8 @@ EXERCISES: tuple[Exercise, ...] = (
         "training_step",
         "One training step",
         "Forward, loss, backward, step, zero the gradients: loss = loss_fn(model(inputs), targets); "
-        "loss.backward(); optimizer.step(); optimizer.zero_grad(); return loss.item().",
+        "loss.backward(); optimizer.step(); optimizer.zero_grad(); return loss.item(). Calling "
+        "optimizer.zero_grad() first instead is just as right; between backward() and step() it is not.",
     ),
     _ex(
         "6.2",

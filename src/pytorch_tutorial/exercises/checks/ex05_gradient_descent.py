@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from pytorch_tutorial.exercises.checking import check, expect_number, for_all
+from pytorch_tutorial.exercises.checking import check, expect, expect_number, for_all
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 Y = 2 * X
@@ -23,6 +26,24 @@ def _descend(x: np.ndarray, y: np.ndarray, lr: float, n_iters: int) -> float:
     for _ in range(n_iters):
         w -= lr * np.mean(2 * x * (w * x - y))
     return w
+
+
+@contextmanager
+def _counting_backward_passes() -> Iterator[list[int]]:
+    """Count autograd's backward passes while the block runs: ``loss.backward()``, ``torch.autograd.backward``
+    and ``torch.autograd.grad`` all run the engine through ``torch.autograd._engine_run_backward``."""
+    calls = [0]
+    original = torch.autograd._engine_run_backward
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    torch.autograd._engine_run_backward = counted
+    try:
+        yield calls
+    finally:
+        torch.autograd._engine_run_backward = original
 
 
 @check("5.1")
@@ -71,12 +92,17 @@ def _(gradient_descent):
 @check("5.3")
 def _(gradient_descent_autograd):
     x32, y32 = torch.tensor(X, dtype=torch.float32), torch.tensor(Y, dtype=torch.float32)
-    expect_number(
-        gradient_descent_autograd(x32, y32, 0.01, 1), 0.3, "gradient_descent_autograd after one step", atol=1e-5
-    )
-    expect_number(
-        gradient_descent_autograd(x32, y32, 0.01, 100), 2.0, "gradient_descent_autograd after 100 steps", atol=1e-3
-    )
+    for n_iters, expected, atol in ((1, 0.3, 1e-5), (100, 2.0, 1e-3)):
+        with _counting_backward_passes() as backward_passes:
+            got = gradient_descent_autograd(x32, y32, 0.01, n_iters)
+        expect(
+            backward_passes[0] >= n_iters,
+            f"gradient_descent_autograd(x, y, 0.01, n_iters={n_iters}) ran {backward_passes[0]} backward passes: let "
+            "autograd compute every step's gradient (loss.backward(), then w.grad), not a formula written by hand",
+            expected=f"at least {n_iters} backward pass(es): loss.backward() or torch.autograd.grad once per step",
+            got=f"{backward_passes[0]} backward passes",
+        )
+        expect_number(got, expected, f"gradient_descent_autograd after {n_iters} steps (lr=0.01)", atol=atol)
 
     @for_all(
         n=st.integers(1, 8),

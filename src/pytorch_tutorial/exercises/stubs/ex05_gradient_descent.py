@@ -36,7 +36,8 @@ def gradient_descent_autograd(x: torch.Tensor, y: torch.Tensor, lr: float, n_ite
     """Exercise 5.3 — Gradient descent with autograd.
 
     The same fit as exercise 5.2, on 1-D float tensors x and y, but let autograd compute dJ/dw: start at
-    w = 0 (a tensor that requires gradients, of x's dtype), take `n_iters` steps, return the final w as a
-    Python float.
+    w = 0 (a tensor that requires gradients, of x's dtype), take `n_iters` steps, each with its own
+    backward pass (the check counts them: a gradient formula written by hand does not pass), and return
+    the final w as a Python float.
     """
     raise NotImplementedError

@@ -22,8 +22,8 @@ def training_step(
     """Exercise 6.1 — One training step.
 
     Do one step of training on the batch (inputs, targets): forward pass, loss, backward pass, optimizer
-    step, and leave the gradients zeroed for the next step. Return the loss (computed before the update) as
-    a Python float. `optimizer` was built over model.parameters(); it may be SGD, SGD with momentum or Adam.
+    step, and clear the gradients once per step (before the forward pass or after the optimizer step: both
+    orders are right). Return the loss (computed before the update) as a Python float. `optimizer` was built over model.parameters(); it may be SGD, SGD with momentum or Adam.
     """
     raise NotImplementedError
 
