@@ -97,6 +97,8 @@ def test_every_lesson_has_a_page_with_its_executed_outputs(built, parsed):
         outputs = re.findall(r'<div class="cell_output docutils container">(.*?)</div>\s*</div>', html, re.S)
         assert outputs, f"lesson {lesson.number}: no executed output on its page"
         assert "[report]" in html, lesson.number  # it ran to its last cell
+        # no ipywidgets warning box (tqdm.auto in a kernel) in what a learner reads
+        assert "TqdmWarning" not in html and "IProgress" not in html, lesson.number
         assert f"Lesson {lesson.number}" in "".join(parsed[path].text)
         assert "PYTORCH_TUTORIAL_LESSON" not in html  # the notebook's setup cell is hidden
 
