@@ -14,6 +14,21 @@ from pytorch_tutorial import course, runtime
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _share_the_cores_between_xdist_workers() -> None:
+    """Under pytest-xdist (``-n auto``) N workers share the machine: each gets cores/N threads, for itself and the
+    subprocesses it starts, instead of every one of them using all the cores at once."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+_share_the_cores_between_xdist_workers()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Keep unpacked and downloaded data of the test run out of the learner's own cache."""
