@@ -105,7 +105,7 @@ def test_target_images_form_an_image_folder_of_held_out_pngs(lesson):
                 assert image.format == "PNG" and image.size == (28, 28)
                 assert np.asarray(image).tobytes() in train_set  # from the training split
     ns = lesson.namespace
-    assert ns["class_names"] == ["5", "6", "7", "8", "9"]
+    assert ns["target_train"].classes == ["5", "6", "7", "8", "9"]
     assert not any(p.name.startswith(".") for p in root.parent.iterdir())  # no staging folder left
 
 

@@ -72,8 +72,7 @@ transform = v2.Compose(
 )
 target_train = ImageFolder(image_root / "train", transform=transform)
 target_val = ImageFolder(image_root / "val", transform=transform)
-class_names = target_train.classes
-num_classes = len(class_names)
+num_classes = len(target_train.classes)  # the folder names, sorted
 train_loader = DataLoader(target_train, batch_size=cfg.batch_size, shuffle=True, generator=runtime.generator())
 val_loader = DataLoader(target_val, batch_size=256)
 image, label = target_train[0]
@@ -121,10 +120,11 @@ def train_target(model, parameters, train_loader, val_loader, name):
     start = time.perf_counter()
     for epoch in range(cfg.epochs):
         loss = engine.train_epoch(model, train_loader, loss_fn, optimizer, device, desc=f"{name}, epoch {epoch + 1}")
+        print(f"{name}, epoch {epoch + 1}: loss {loss:.3f}")
         scheduler.step()
     seconds = time.perf_counter() - start
     accuracy = engine.evaluate(model, val_loader, device)
-    print(f"{name}: last epoch's loss {loss:.3f}, validation accuracy {accuracy:.1%} ({seconds:.1f} s)")
+    print(f"{name}: validation accuracy {accuracy:.1%} ({seconds:.1f} s)")
     return accuracy, seconds
 
 
