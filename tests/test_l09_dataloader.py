@@ -1,4 +1,5 @@
-"""Lesson 9: the wine Dataset, batches and iterations per epoch, worker processes, MNIST through the data layer."""
+"""Lesson 9: the wine Dataset over np.loadtxt, batches and iterations per epoch, worker processes under the guard,
+torchvision.datasets.MNIST over the course's MNIST folder."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
+import torchvision
 from conftest import run_lesson_at
 
 from pytorch_tutorial import course, runtime
-from pytorch_tutorial.data import wine
+from pytorch_tutorial.data import mnist, wine
+
+LESSON = course.BY_NUMBER[9]
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +33,31 @@ def test_dataset_has_len_getitem_and_integer_labels(lesson):
     features, label = dataset[5]
     assert features.shape == (13,) and features.dtype == torch.float32
     assert label.dtype == torch.int64
-    assert sorted(dataset.labels.unique().tolist()) == [0, 1, 2]
+    assert sorted(dataset.y.unique().tolist()) == [0, 1, 2]
+    # the lesson's own np.loadtxt and slicing read what the package's wine.load (lesson 10 on) reads
     all_features, all_labels = wine.load()
+    assert torch.equal(dataset.x, torch.from_numpy(all_features)) and torch.equal(
+        dataset.y, torch.from_numpy(all_labels)
+    )
     assert torch.equal(features, torch.from_numpy(all_features[5])) and label.item() == all_labels[5]
+
+
+def test_core_is_short_and_shows_the_calls_it_teaches():
+    assert course.core_lines(LESSON) <= 60
+    core = LESSON.path.read_text(encoding="utf-8").split("# ## Going further")[0]
+    assert 'np.loadtxt(wine.PATH, delimiter=",", dtype=np.float32, skiprows=1)' in core
+    assert "xy[:, 1:]" in core and "xy[:, 0]" in core
+    assert "torchvision.datasets.MNIST(root=mnist.root(), train=True, transform=to_tensor, download=False)" in core
+    assert 'if __name__ == "__main__":' in core and "num_workers=cfg.num_workers" in core
+    assert "UsageError" not in core and "wine.load" not in core
 
 
 def test_iterations_per_epoch(lesson):
     assert lesson.metrics["iterations_per_epoch"] == 45 == math.ceil(178 / 4)
     assert len(lesson.namespace["train_loader"]) == 45
-    assert lesson.namespace["last_batch_size"] == 2
+    batch_sizes = lesson.namespace["batch_sizes"]
+    assert len(batch_sizes) == 45 and batch_sizes[:-1] == [4] * 44 and batch_sizes[-1] == 2
+    assert lesson.namespace["train_loader"].num_workers == 2  # the training loop's loader loads in 2 workers
     assert lesson.namespace["samples_seen"] == 2 * 178
 
 
@@ -77,8 +98,12 @@ def test_no_workers_setting(run_lesson):
     assert result.namespace["worker_pids"] == {os.getpid()}
 
 
-def test_mnist_through_the_data_layer(lesson):
+def test_mnist_is_torchvisions_dataset_over_the_embedded_folder(lesson):
     ns = lesson.namespace
+    for split, size in ((ns["mnist_train"], 4000), (ns["mnist_test"], 1000)):
+        assert isinstance(split, torchvision.datasets.MNIST) and len(split) == size
+        assert Path(split.root) == mnist.embedded_root()
+    assert ns["mnist_train"].train and not ns["mnist_test"].train
     assert lesson.metrics["mnist_train_size"] == 4000 and lesson.metrics["mnist_test_size"] == 1000
     images, digits = ns["images"], ns["digits"]
     assert images.shape == (16, 1, 28, 28) and images.dtype == torch.float32

@@ -122,6 +122,28 @@ def source() -> str:
     return "full" if ctx.full_data else "embedded"
 
 
+def root() -> Path:
+    """The folder that ``torchvision.datasets.MNIST(root=..., download=False)`` reads for this run's source.
+
+    The embedded subset (unpacked into the cache on first use), the learner's ``--data-dir``, or with
+    ``--full-data`` the full 70,000 digits, downloaded once into the course's cache. Lesson 9 passes it to the
+    torchvision call it teaches; :func:`dataset` makes the same call with the ``--data-dir`` checks around it.
+    """
+    ctx = runtime.current()
+    kind = source()
+    if kind == "data-dir":
+        assert ctx.data_dir is not None
+        return data_dir_root(ctx.data_dir)
+    if kind == "full":
+        from torchvision.datasets import MNIST
+
+        folder = cache_dir("full")
+        with download_guard("MNIST", folder / "MNIST", "the embedded 5,000-digit subset works without --full-data"):
+            MNIST(folder, train=True, download=True)  # fetches the files of both splits
+        return folder
+    return embedded_root()
+
+
 def dataset(train: bool, transform: Callable[[Any], Any] | None = None):
     """``torchvision.datasets.MNIST`` for the training or test split of the run's source (see module doc)."""
     from torchvision.datasets import MNIST
