@@ -43,7 +43,7 @@ API_MODULES = ("engine", "models", "runtime", "data", "checkpoint", "shapes")
 QUICK_START = (
     "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt -r requirements-test.txt -e . "
     "&& .venv/bin/pytorch-tutorial run all",
-    ".venv/bin/python -m pytest -q",
+    ".venv/bin/python -m pytest -q -n auto --dist loadfile --durations=10",
 )
 
 

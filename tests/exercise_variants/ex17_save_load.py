@@ -20,8 +20,9 @@ RIGHT: dict[str, list[str]] = {
     "17.1": [
         "def save_checkpoint(path, model, optimizer, epoch):\n    state = dict(model_state=model.state_dict(), optimizer_state=optimizer.state_dict(), epoch=int(epoch))\n    torch.save(state, Path(path))\n\ndef load_checkpoint(path, model, optimizer):\n    state = torch.load(path, map_location='cpu')\n    model.load_state_dict(state['model_state'])\n    optimizer.load_state_dict(state['optimizer_state'])\n    return state['epoch']",
     ],
-    # a unique temporary file from tempfile, cleaned up on failure only
+    # a unique temporary file from tempfile, cleaned up on failure only (torch.save refuses a dotfile name with
+    # no extension, '.tmp-abc': 'invalid file name'; hence the suffix)
     "17.2": [
-        "import tempfile\n\ndef save_atomic(obj, path):\n    path = Path(path)\n    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix='.tmp-')\n    os.close(handle)\n    try:\n        torch.save(obj, tmp)\n    except BaseException:\n        os.unlink(tmp)\n        raise\n    os.replace(tmp, path)",
+        "import tempfile\n\ndef save_atomic(obj, path):\n    path = Path(path)\n    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix='.tmp-', suffix='.pt')\n    os.close(handle)\n    try:\n        torch.save(obj, tmp)\n    except BaseException:\n        os.unlink(tmp)\n        raise\n    os.replace(tmp, path)",
     ],
 }
