@@ -12,17 +12,19 @@ This module imports torch only inside the functions that need it, so that ``pyto
 from __future__ import annotations
 
 import contextlib
+import errno
 import inspect
 import math
 import os
 import random
 import re
 import sys
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import torch
@@ -31,11 +33,17 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_SEED = 0
+MAX_SEED = 2**32 - 1  # NumPy's seeds are 32-bit
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
 
 class UsageError(Exception):
     """A learner's mistake (bad option, missing GPU, offline download): one line on stderr, exit status 2."""
+
+
+class Diverged(UsageError):
+    """A loss (or weights about to be saved) turned NaN or infinite: training diverged. The runner reports the
+    lesson as failed in one line naming the likely setting; nothing non-finite is ever saved."""
 
 
 @dataclass
@@ -75,15 +83,33 @@ def activate(ctx: RunContext) -> Iterator[RunContext]:
         yield ctx
     finally:
         _active = previous
+        _remove_loss_check(ctx)
 
 
 def current() -> RunContext:
     """The active context; outside the runner, a default one for the calling lesson file."""
     global _active
     if _active is None:
+        if not in_notebook():
+            _one_line_usage_errors()
         _active = _default_context()
         seed_everything(_active.seed)
     return _active
+
+
+def _one_line_usage_errors() -> None:
+    """In a plain script, a :class:`UsageError` that escapes the lesson is one ``error:`` line, not a traceback."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        if isinstance(value, UsageError):
+            print(f"error: {value}", file=sys.stderr)
+        else:
+            previous(kind, value, tb)
+
+    if not getattr(previous, "one_line_usage_errors", False):
+        hook.one_line_usage_errors = True  # type: ignore[attr-defined]
+        sys.excepthook = hook
 
 
 def _default_context() -> RunContext:
@@ -117,7 +143,7 @@ def _default_context() -> RunContext:
         number=number,
         slug=slug,
         device=os.environ.get("PYTORCH_TUTORIAL_DEVICE", "auto"),
-        seed=int(os.environ.get("PYTORCH_TUTORIAL_SEED", DEFAULT_SEED)),
+        seed=parse_seed(os.environ.get("PYTORCH_TUTORIAL_SEED", str(DEFAULT_SEED)), "PYTORCH_TUTORIAL_SEED="),
         out_root=Path(os.environ.get("PYTORCH_TUTORIAL_OUT", "outputs")),
         overrides=overrides,
         from_environment=True,
@@ -248,6 +274,7 @@ def settings(**declared: Any) -> SimpleNamespace:
                 file=sys.stderr,
             )
     ctx.settings = values
+    _install_loss_check(ctx)
     return SimpleNamespace(**values)
 
 
@@ -274,6 +301,24 @@ def format_metric(value: Any) -> str:
 # Device and seeds
 
 
+def parse_seed(text: str, option: str = "--seed ") -> int:
+    """A seed as typed (``--seed 7``, ``PYTORCH_TUTORIAL_SEED=7``): a whole number from 0 to 2**32-1, else one
+    :class:`UsageError` line naming ``option``."""
+    try:
+        seed = int(str(text).strip())
+    except ValueError:
+        raise UsageError(f"{option}{text}: the seed must be a whole number, e.g. {option}{DEFAULT_SEED}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"{option}{text}: the seed must be from 0 to {MAX_SEED} (2**32-1)")
+    return seed
+
+
+def check_device_name(name: str) -> None:
+    """A device name the course knows (before torch is imported, so that a typo is told at once)."""
+    if name not in DEVICE_CHOICES:
+        raise UsageError(f"unknown device '{name}': choose one of {', '.join(DEVICE_CHOICES)}")
+
+
 def available_devices() -> dict[str, bool]:
     """Which accelerators this machine's PyTorch can use."""
     import torch
@@ -288,10 +333,9 @@ def available_devices() -> dict[str, bool]:
 
 def resolve_device(name: str = "auto") -> torch.device:
     """``auto`` means cuda, then mps, then cpu; asking for one that is missing is a :class:`UsageError`."""
+    check_device_name(name)
     import torch
 
-    if name not in DEVICE_CHOICES:
-        raise UsageError(f"unknown device '{name}': choose one of {', '.join(DEVICE_CHOICES)}")
     available = available_devices()
     if name == "auto":
         name = next(kind for kind in ("cuda", "mps", "cpu") if available[kind])
@@ -304,7 +348,55 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 def device() -> torch.device:
     """The device this lesson computes on (the learner's ``--device``, default cuda → mps → cpu)."""
-    return resolve_device(current().device)
+    ctx = current()
+    _install_loss_check(ctx)
+    return resolve_device(ctx.device)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Divergence: a loss that turns NaN or infinite stops the lesson in one line (no code in the lessons)
+
+_loss_checks: dict[int, Any] = {}  # id(RunContext) -> the hook's handle
+
+
+def _install_loss_check(ctx: RunContext) -> None:
+    """While ``ctx``'s lesson runs, check the output of every loss module (``nn.CrossEntropyLoss()`` and the
+    other ``torch.nn`` losses): a NaN or infinite loss raises :class:`Diverged`. Needs torch already imported."""
+    if id(ctx) in _loss_checks or "torch" not in sys.modules:
+        return
+    import torch
+    from torch.nn.modules.loss import _Loss
+
+    def check_loss(module: Any, inputs: Any, output: Any) -> None:
+        if not (isinstance(module, _Loss) and isinstance(output, torch.Tensor) and output.is_floating_point()):
+            return
+        if not bool(torch.isfinite(output.detach()).all()):
+            value = output.detach().sum().item()  # nan or inf
+            raise Diverged(_divergence_message(f"the loss ({type(module).__name__}) became {value}", ctx))
+
+    _loss_checks[id(ctx)] = torch.nn.modules.module.register_module_forward_hook(check_loss)
+
+
+def _remove_loss_check(ctx: RunContext) -> None:
+    handle = _loss_checks.pop(id(ctx), None)
+    if handle is not None:
+        handle.remove()
+
+
+def _divergence_message(what: str, ctx: RunContext | None = None) -> str:
+    """One line: what turned non-finite, and the setting that most likely caused it."""
+    ctx = ctx if ctx is not None else _active
+    lr = (ctx.settings if ctx is not None else {}).get("lr")
+    if isinstance(lr, (int, float)) and not isinstance(lr, bool):
+        hint = f"lr={lr:g} is likely too large: try --set lr={lr / 10:g}"
+    else:
+        hint = "a learning rate (lr) that is too large is the usual cause: try a smaller one"
+    return f"training diverged: {what}; {hint}"
+
+
+def divergence_message(what: str) -> str:
+    """The one-line :class:`Diverged` message for ``what`` (used by :mod:`pytorch_tutorial.checkpoint`)."""
+    return _divergence_message(what)
 
 
 def seed_everything(seed: int) -> None:
@@ -341,6 +433,58 @@ def check_folder_for_writing(folder: Path, option: str) -> None:
             return
 
 
+def write_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
+    """Write a file through ``write(file)`` into a unique temporary file beside ``path``, then ``os.replace`` it
+    into place: a reader sees the old file or the new one, never half of one, and two runs writing the same path
+    never tear each other's files. If the write fails (a full disk), the old file stays, no temporary file is
+    left, and the error is one :class:`UsageError` line naming the file and the cause."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(_write_failure(path, exc)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a saved file gets the usual permissions
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        cause = _os_error_in(exc)
+        if cause is not None:
+            raise UsageError(_write_failure(path, cause)) from None
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc`` (torch.save reports a full disk as a RuntimeError caused by one)."""
+    seen: set[int] = set()
+    current_exc: BaseException | None = exc
+    while current_exc is not None and id(current_exc) not in seen:
+        if isinstance(current_exc, OSError) and not isinstance(current_exc, BrokenPipeError):
+            return current_exc
+        seen.add(id(current_exc))
+        current_exc = current_exc.__cause__ or current_exc.__context__
+    return None
+
+
+def _write_failure(path: Path, exc: OSError) -> str:
+    reason = "no space left on device" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else None
+    reason = reason or (exc.strerror or str(exc) or type(exc).__name__).lower()
+    return f"could not write {path}: {reason} (the previous file, if any, is unchanged)"
+
+
 def out_dir() -> Path:
     """This lesson's output folder (created on first use)."""
     path = current().out_dir
@@ -365,6 +509,8 @@ def in_notebook() -> bool:
 
 def pyplot():
     """matplotlib.pyplot on a non-interactive backend (nothing blocks on a window), inline in notebooks."""
+    if "matplotlib" not in sys.modules and not os.environ.get("MPLCONFIGDIR"):
+        _matplotlib_config_folder()
     import matplotlib
 
     if not in_notebook():
@@ -374,10 +520,25 @@ def pyplot():
     return plt
 
 
+def _matplotlib_config_folder() -> None:
+    """With no usable home (``HOME`` naming a file), give matplotlib a private temporary config folder instead of
+    letting it print warnings about the one it cannot make."""
+    try:
+        config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "matplotlib"
+        config.mkdir(parents=True, exist_ok=True)
+        if os.access(config, os.W_OK):
+            return
+    except (OSError, RuntimeError):
+        pass
+    from pytorch_tutorial.data.download import cache_dir
+
+    os.environ["MPLCONFIGDIR"] = str(cache_dir("matplotlib"))
+
+
 def save_figure(fig: Figure, name: str) -> Path:
     """Save ``fig`` as a PNG in the lesson's output folder, print its path, and close it."""
     path = output_path(name if name.endswith(".png") else f"{name}.png")
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    write_atomic(path, lambda file: fig.savefig(file, format="png", dpi=100, bbox_inches="tight"))
     if in_notebook():
         from IPython.display import display
 
@@ -389,7 +550,7 @@ def save_figure(fig: Figure, name: str) -> Path:
 
 def progress(iterable: Iterable[T], desc: str = "", total: int | None = None, **kwargs: Any) -> Iterable[T]:
     """A tqdm progress bar, silent when stdout is not a terminal or with ``--quiet``."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # the text bar: tqdm.auto would want ipywidgets in a notebook
 
     disable = current().quiet or not sys.stdout.isatty() or bool(os.environ.get("PYTORCH_TUTORIAL_NO_PROGRESS"))
     return tqdm(iterable, desc=desc, total=total, disable=disable, leave=False, **kwargs)
