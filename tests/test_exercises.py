@@ -281,7 +281,9 @@ def test_check_usage_errors_are_one_line_exit_2(tmp_path):
     assert_usage_error(run_cli("check", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "exercises start")
     assert_usage_error(run_cli("check", "99", "--dir", str(tmp_path)), "unknown lesson or exercise '99'")
     assert_usage_error(run_cli("check", "2.9", "--dir", str(tmp_path)), "unknown exercise '2.9'", "2.1, 2.2, 2.3")
-    assert_usage_error(run_cli("check", "1", "--dir", str(tmp_path)), f"lessons 2-{max(catalog.lessons())} have exercises")
+    assert_usage_error(
+        run_cli("check", "1", "--dir", str(tmp_path)), f"lessons 2-{max(catalog.lessons())} have exercises"
+    )
     for bad in ("0", "-1", "inf", "nan"):
         assert_usage_error(run_cli("check", "--dir", str(tmp_path), "--timeout", bad), f"--timeout {bad}")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from pytorch_tutorial import course, runtime
+from pytorch_tutorial import __version__, course, runtime
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="pytorch-tutorial",
         description="A complete PyTorch beginner course: run, read and test the seventeen lessons of the beginner course and one on distributed training, offline.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("list", help="the lessons, with titles and what each shows")
@@ -36,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run lessons in order and print a summary")
     run.add_argument("lessons", nargs="*", metavar="N", help="lesson numbers, or 'all'")
     run.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda or mps")
-    run.add_argument("--seed", type=int, default=runtime.DEFAULT_SEED, help="random seed (default %(default)s)")
+    run.add_argument(
+        "--seed", type=_seed, default=runtime.DEFAULT_SEED, help="random seed, 0 to 2**32-1 (default %(default)s)"
+    )
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default %(default)s)")
     run.add_argument(
         "--set",
@@ -100,8 +103,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seed(text: str) -> int:
+    """``--seed``'s type: a whole number from 0 to 2**32-1 (argparse turns the error into one line)."""
+    try:
+        return runtime.parse_seed(text)
+    except runtime.UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--seed {text}: ")) from None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
+    """Entry point of the console script; returns the exit status.
+
+    When the reader of our output goes away (``| head``, quitting ``| less``), the command ends quietly with
+    status 141, as a shell tool killed by SIGPIPE does, instead of a BrokenPipeError traceback.
+    """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's final flush does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (a test's capture)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -128,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pytorch-tutorial: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise
     except OSError as exc:  # a folder that cannot be made or written: the learner's disk, not our bug
         where = f": {exc.filename}" if exc.filename else ""
         print(f"pytorch-tutorial: error: {exc.strerror or exc}{where}", file=sys.stderr)
@@ -160,8 +197,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the chosen lessons in one process, print a summary table and write ``OUT/summary.json``."""
+    runtime.check_device_name(args.device)  # a typo is told at once, before torch is imported
     lessons = course.select(args.lessons)
     overrides = course.parse_overrides(args.overrides, lessons)
+    if args.data_dir is not None and args.data_dir.exists() and not args.data_dir.is_dir():
+        raise runtime.UsageError(
+            f"--data-dir {args.data_dir}: is a file, not a folder (name the folder holding MNIST/raw)"
+        )
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise runtime.UsageError(f"--data-dir {args.data_dir}: no such folder")
     runtime.check_folder_for_writing(args.out, "--out")
@@ -204,7 +246,7 @@ def print_summary(results: list[course.LessonResult]) -> None:
     for result in results:
         figures = ", ".join(f"{k}={runtime.format_metric(v)}" for k, v in result.metrics.items())
         if result.error:
-            figures = result.error
+            figures = result.error + (f" (details: {result.log})" if result.log else "")
         print(
             f"{result.lesson.number:>2}  {result.lesson.title:<26} {result.seconds:>7.2f}  "
             f"{result.status:<6}  {figures}"
@@ -215,11 +257,10 @@ def print_summary(results: list[course.LessonResult]) -> None:
 
 
 def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON through a temporary file and ``os.replace``, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    """Write JSON through a unique temporary file and ``os.replace`` (:func:`runtime.write_atomic`), so a reader
+    never sees half a file and two runs into one ``--out`` never tear it."""
+    text = (json.dumps(data, indent=2) + "\n").encode("utf-8")
+    runtime.write_atomic(Path(path), lambda file: file.write(text))
 
 
 if __name__ == "__main__":

@@ -85,6 +85,11 @@ def select(words: list[str]) -> list[Lesson]:
     """Lessons named on the command line (``4 5``, ``all``) in course order, each once."""
     if not words:
         raise runtime.UsageError("name the lessons to run, e.g. 'run 4' or 'run all' (see 'pytorch-tutorial list')")
+    if "all" in words and len(set(words)) > 1:
+        others = " ".join(word for word in words if word != "all")
+        raise runtime.UsageError(
+            f"'run all {others}' is ambiguous: 'all' already runs every lesson; write 'all' or the lesson numbers"
+        )
     chosen: set[int] = set()
     for word in words:
         if word == "all":
@@ -190,6 +195,7 @@ class LessonResult:
     error: str | None = None
     files: list[Path] = field(default_factory=list)
     namespace: dict[str, Any] = field(default_factory=dict, repr=False)
+    log: Path | None = None  # the traceback of a lesson that failed
 
     def as_json(self) -> dict[str, Any]:
         """The lesson's entry in ``summary.json``."""
@@ -203,6 +209,8 @@ class LessonResult:
         }
         if self.error:
             entry["error"] = self.error
+        if self.log:
+            entry["log"] = str(self.log)
         return entry
 
 
@@ -221,21 +229,34 @@ def _jsonable(value: Any) -> Any:
 def run_lesson(lesson: Lesson, ctx: runtime.RunContext) -> LessonResult:
     """Run one lesson in this process as ``__main__`` under ``ctx``.
 
-    A :class:`runtime.UsageError` (a learner's mistake) propagates; any other exception marks the lesson
-    failed, prints its traceback to stderr, and is returned in the result.
+    A :class:`runtime.UsageError` (a learner's mistake) propagates. A lesson that fails is returned as failed
+    with a one-line error (exception type and first line of its message); its traceback goes to
+    ``OUT/NN-slug/error.log``, whose path is printed. A diverged training (:class:`runtime.Diverged`) and a
+    setting too large for memory are one line that names the likely setting, without a log.
     """
     start = time.perf_counter()
     namespace: dict[str, Any] = {}
-    status, error = "ok", None
+    status, error, log = "ok", None, None
     quiet = contextlib.redirect_stdout(io.StringIO()) if ctx.quiet else contextlib.nullcontext()
+    (ctx.out_dir / "error.log").unlink(missing_ok=True)  # a failure of an earlier run, now out of date
     try:
         with runtime.activate(ctx), quiet:
             namespace = runpy.run_path(str(lesson.path), run_name="__main__")
+    except runtime.Diverged as exc:
+        status, error = "failed", str(exc)  # "training diverged: the loss ... became nan; lr=... is likely ..."
     except runtime.UsageError:
         raise
+    except BrokenPipeError:  # the reader of our output went away (| head): stop the whole run quietly
+        raise
     except Exception as exc:  # a lesson that raises is reported as failed; the others still run
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
-        traceback.print_exc(file=sys.stderr)
+        status = "failed"
+        if _is_out_of_memory(exc):
+            error = _out_of_memory_message(ctx)
+        else:
+            error = f"{type(exc).__name__}: {_first_line(exc)}".removesuffix(": ")
+            log = _write_log(ctx, lesson, exc)
+        where = f"; traceback in {log}" if log else ""
+        print(f"lesson {lesson.number} failed: {error}{where}", file=sys.stderr)
     finally:
         _close_figures()
     return LessonResult(
@@ -246,7 +267,41 @@ def run_lesson(lesson: Lesson, ctx: runtime.RunContext) -> LessonResult:
         error=error,
         files=list(ctx.files),
         namespace=namespace,
+        log=log,
     )
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first non-empty line of an exception's message (torch's messages run over many lines)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    """A ``MemoryError``, or torch's allocator refusing (CPU: "can't allocate memory", CUDA: "out of memory")."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and any(
+        phrase in text for phrase in ("can't allocate memory", "not enough memory", "out of memory")
+    )
+
+
+def _out_of_memory_message(ctx: runtime.RunContext) -> str:
+    changed = ", ".join(f"{key}={value}" for key, value in ctx.overrides.items())
+    if changed:
+        return f"MemoryError: not enough memory for these settings ({changed}); try smaller values"
+    return "MemoryError: not enough memory for this lesson; close other programs or try smaller settings"
+
+
+def _write_log(ctx: runtime.RunContext, lesson: Lesson, exc: BaseException) -> Path | None:
+    """Write the failed lesson's traceback to ``OUT/NN-slug/error.log`` (atomically); None if that fails too."""
+    text = f"lesson {lesson.number} ({lesson.slug}) failed:\n" + "".join(traceback.format_exception(exc))
+    try:
+        return runtime.write_atomic(ctx.out_dir / "error.log", lambda file: file.write(text.encode("utf-8")))
+    except runtime.UsageError as write_error:
+        print(f"warning: {write_error}", file=sys.stderr)
+        return None
 
 
 def _close_figures() -> None:

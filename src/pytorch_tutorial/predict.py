@@ -219,9 +219,11 @@ def load_classifier(path: Path) -> Classifier:
     if not isinstance(saved, dict) or "arch" not in saved or "state_dict" not in saved:
         raise UsageError(f"checkpoint {path} has no 'arch' and 'state_dict' entries; predict needs {wanted}")
     arch, channels, classes = saved.get("arch"), saved.get("in_channels", 1), saved.get("num_classes", 10)
-    if arch != "LeNet" or channels != 1 or classes != 10 or saved.get("input_size", 32) != 32:
+    size = saved.get("input_size", 32)
+    if arch != "LeNet" or channels != 1 or classes != 10 or size != 32:
         raise UsageError(
-            f"checkpoint {path} holds a {arch} for {channels}-channel images and {classes} classes; predict needs {wanted}"
+            f"checkpoint {path} holds a {arch} for {channels}-channel images, {classes} classes and {size}x{size} "
+            f"input; predict needs {wanted}"
         )
     try:
         model = models.build_model(saved)
