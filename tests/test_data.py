@@ -177,7 +177,7 @@ def test_a_damaged_data_dir_stops_the_run_before_the_first_lesson(tmp_path):
     (copy / "MNIST" / "raw" / "t10k-images-idx3-ubyte").write_bytes(b"\x00" * 40)
     out = tmp_path / "out"
     proc = run_cli("run", "1", "9", "--data-dir", str(copy), "--out", str(out))
-    assert_usage_error(proc, "--data-dir", "test files", "not valid MNIST IDX data")
+    assert_usage_error(proc, "--data-dir", "t10k-images-idx3-ubyte is not an MNIST images file", "magic number")
     assert "Lesson 1" not in proc.stdout and not out.exists()
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
+import math
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pytorch_tutorial import runtime
 from pytorch_tutorial.data.download import cache_dir, download_guard
@@ -33,23 +33,69 @@ CLASSES = tuple(range(10))
 MEAN, STD = 0.1307, 0.3081  # of the full MNIST training set, in [0, 1] pixel units
 
 
+# The largest IDX file the course reads: the full training images are 47 MB; a header claiming more is refused
+# before anything is unpacked (a gzip bomb is not unpacked past what its header says).
+MAX_IDX_BYTES = 512 * 2**20
+_MAGIC = {1: 0x00000801, 3: 0x00000803}  # uint8 labels (1 dimension), uint8 images (3 dimensions)
+
+
+def _read_header(name: str, source: Path, stream: BinaryIO) -> tuple[bytes, int]:
+    """Read and check an IDX header (magic number, sizes): the header's bytes and how many values it announces."""
+    what = "labels" if "labels-idx1" in name else "images"
+    expected = _MAGIC[1] if "labels-idx1" in name else _MAGIC[3]
+    header = stream.read(4)
+    magic = int.from_bytes(header, "big") if len(header) == 4 else None
+    if magic != expected:
+        found = f"0x{magic:08x}" if magic is not None else "missing (the file is too short)"
+        raise ValueError(
+            f"{source.name} is not an MNIST {what} file: its IDX magic number is {found}, expected 0x{expected:08x}"
+        )
+    ndim = header[3]
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
+        raise ValueError(f"{source.name} is truncated: its IDX header is incomplete")
+    size = math.prod(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
+    if size > MAX_IDX_BYTES:
+        raise ValueError(f"{source.name} announces {size:,} values in its IDX header, more than MNIST ever holds")
+    return header + dims, size
+
+
+def _read_idx(name: str, source: Path, keep: bool = True) -> bytes:
+    """The IDX bytes of ``source`` (gzip or not), checked against its header: the magic number, and no more
+    (a gzip bomb is never unpacked further) and no fewer values than the header announces. With ``keep=False``
+    only the check is made and nothing is kept in memory."""
+    with source.open("rb") as first:
+        gzipped = first.read(2) == b"\x1f\x8b"
+    try:
+        with gzip.open(source, "rb") if gzipped else source.open("rb") as stream:
+            header, size = _read_header(name, source, stream)
+            if keep:
+                data = stream.read(size)
+                got = len(data)
+            else:
+                data, got = b"", 0
+                while got < size and (chunk := stream.read(min(2**20, size - got))):
+                    got += len(chunk)
+            extra = stream.read(1)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise ValueError(f"{source.name} cannot be unpacked: {exc}") from exc
+    if got < size:
+        raise ValueError(f"{source.name} is truncated: its IDX header announces {size:,} values, it holds {got:,}")
+    if extra:
+        more = "unpacks to" if gzipped else "holds"
+        raise ValueError(f"{source.name} {more} more than the {size:,} values its IDX header announces")
+    return header + data
+
+
 def _unpack(sources: dict[str, Path], root: Path) -> Path:
     """Decompress IDX files into ``root/MNIST/raw`` (atomically, once); returns ``root``."""
     raw = root / "MNIST" / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
     for name, source in sources.items():
         target = raw / name
         if target.exists():
             continue
-        data = source.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            try:
-                data = gzip.decompress(data)
-            except (EOFError, OSError, zlib.error) as exc:
-                raise ValueError(f"{source.name} cannot be unpacked: {exc}") from exc
-        tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        data = _read_idx(name, source)
+        runtime.write_atomic(target, lambda file, data=data: file.write(data))
     return root
 
 
@@ -76,6 +122,11 @@ def data_dir_root(data_dir: Path) -> Path:
             f"--data-dir {data_dir}: expected MNIST files in {raw} ({', '.join(missing)} missing, gzip or not)"
         )
     if all(source.name == name for name, source in sources.items()):
+        try:
+            for name, source in sources.items():
+                _read_idx(name, source, keep=False)  # torchvision's own check is a bare AssertionError
+        except ValueError as exc:
+            raise runtime.UsageError(f"--data-dir {data_dir}: in {raw}, {exc}") from exc
         return Path(data_dir)
     # Keyed on the files' path, size and modification time: a learner who replaces their copy gets it unpacked
     # afresh, never the stale one from before.
@@ -104,6 +155,10 @@ def read_data_dir(data_dir: Path, train: bool, transform: Callable[[Any], Any] |
         raise runtime.UsageError(
             f"{problem} do not fit together: {len(mnist.data)} images of {tuple(mnist.data.shape[1:])} pixels and "
             f"{len(mnist.targets)} labels (expected one 28x28 image per label)"
+        )
+    if len(mnist.targets) and int(mnist.targets.max()) > 9:
+        raise runtime.UsageError(
+            f"{problem} hold labels up to {int(mnist.targets.max())}; MNIST labels are the digits 0 to 9"
         )
     return mnist
 
