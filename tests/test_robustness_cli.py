@@ -168,3 +168,15 @@ def test_info_imports_only_what_it_reports():
     status, modules = _modules_after("info")
     assert status == 0 and "torch" in modules.split()
     assert not {"torchvision", "matplotlib", "sklearn", "PIL"} & set(modules.split())
+
+
+@pytest.mark.parametrize("epochs", ["1", "2"])
+def test_one_epochs_setting_is_accepted_by_every_lesson_that_trains_for_epochs(epochs):
+    """``run all --set epochs=1`` (the trial's quick run of the course): every lesson that declares ``epochs``
+    takes the value, and lesson 17's resume point follows from it. (The quick website build runs every lesson
+    with epochs=1; test_runtime runs each with epochs=0.)"""
+    lessons = course.available_lessons()
+    assert course.parse_overrides([f"epochs={epochs}"], lessons) == {"epochs": int(epochs)}
+    takers = [lesson.number for lesson in lessons if "epochs" in course.declared_settings(lesson)]
+    assert {13, 14, 17} <= set(takers)
+    assert "resume_after" not in course.declared_settings(course.BY_NUMBER[17])
