@@ -382,6 +382,28 @@ EXERCISES: tuple[Exercise, ...] = (
         "field is missing; data = file.read(); Image.open(io.BytesIO(data)) raises UnidentifiedImageError for a "
         "file that is not an image. Return a dict and a status: return {'error': '...'}, 400.",
     ),
+    # Lesson 19: RNN name classification (entries go below this line)
+    # Lesson 20: RNN, LSTM and GRU (entries go below this line)
+    # Lesson 21: PyTorch Lightning
+    _ex(
+        "21.1",
+        "LitClassifier",
+        "Lesson 13's network as a LightningModule",
+        "class LitClassifier(L.LightningModule): super().__init__(), then the layers as in lesson 13; forward "
+        "flattens with x.reshape(len(x), -1); training_step: loss = F.cross_entropy(self(x), y), "
+        "self.log('train_loss', loss), return loss (the tensor); validation_step logs 'val_loss' and "
+        "(logits.argmax(dim=1) == y).float().mean() as 'val_acc'; configure_optimizers returns "
+        "torch.optim.Adam(self.parameters(), lr=...) (save_hyperparameters() keeps lr in self.hparams).",
+    ),
+    _ex(
+        "21.2",
+        "fit",
+        "The loop a Trainer runs for you",
+        "optimizer = model.configure_optimizers() once; for each epoch: model.train(), for batch_idx, batch in "
+        "enumerate(train_loader): loss = model.training_step(batch, batch_idx), backward, step, zero_grad; then "
+        "model.eval() and `with torch.no_grad():` the same loop over val_loader calling model.validation_step.",
+    ),
+    # Lesson 22: learning-rate schedulers (entries go below this line)
 )
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}

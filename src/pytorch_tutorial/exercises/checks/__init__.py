@@ -18,4 +18,5 @@ from pytorch_tutorial.exercises.checks import (  # noqa: F401
     ex16_tensorboard,
     ex17_save_load,
     ex18_deploy,
+    ex21_lightning,
 )
