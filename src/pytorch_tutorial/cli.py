@@ -26,7 +26,7 @@ class _OneLineParser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="pytorch-tutorial",
-        description="A complete PyTorch beginner course: run, read and test the seventeen lessons of the beginner course and one on distributed training, offline.",
+        description="A complete PyTorch beginner course: run, read and test the 22 lessons of the beginner course and one on distributed training, offline.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -192,7 +192,8 @@ def index_markdown(lessons: Sequence[course.Lesson], run_seconds: Mapping[int, f
     return f"""# PyTorch Tutorial
 
 A complete beginner course in PyTorch, from `import torch` to convolutional networks, transfer learning,
-TensorBoard, checkpoints, a web app and distributed training: {len(lessons)} short lessons. Every lesson is a small
+TensorBoard, checkpoints, a web app, recurrent networks, Lightning, learning-rate schedulers and distributed
+training: {len(lessons)} short lessons. Every lesson is a small
 Python script that reads top to bottom like a notebook, runs on a laptop CPU in seconds, offline, on data that
 ships with the course, and on your GPU when you have one. After a lesson, exercises check your own code on the
 spot. Every claim a lesson makes is checked by a test.
