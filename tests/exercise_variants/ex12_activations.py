@@ -33,12 +33,10 @@ RIGHT: dict[str, list[str]] = {
     "12.2": [
         # the same derivative without the sigmoid: e^-x / (1 + e^-x)^2
         "def sigmoid_derivative(x):\n    return torch.exp(-x) / (1 + torch.exp(-x)) ** 2",
-        # autograd, as lesson 12 computes it: .backward() on the sum (the check calls it under no_grad)
-        "def sigmoid_derivative(x):\n"
-        "    with torch.enable_grad():\n"
-        "        point = x.detach().clone().requires_grad_(True)\n"
-        "        torch.sigmoid(point).sum().backward()\n"
-        "    return point.grad",
+        # 1 - sigmoid(x) is sigmoid(-x)
+        "def sigmoid_derivative(x):\n    return torch.sigmoid(x) * torch.sigmoid(-x)",
+        # 1 / (4 cosh^2(x / 2)), the same function once more
+        "def sigmoid_derivative(x):\n    return 0.25 / torch.cosh(x / 2) ** 2",
     ],
     "12.3": [
         # lesson 12's first way: a class with the activation as a module
