@@ -382,7 +382,29 @@ EXERCISES: tuple[Exercise, ...] = (
         "field is missing; data = file.read(); Image.open(io.BytesIO(data)) raises UnidentifiedImageError for a "
         "file that is not an image. Return a dict and a status: return {'error': '...'}, 400.",
     ),
-    # Lesson 19: RNN name classification (entries go below this line)
+    # Lesson 19: RNN name classification
+    _ex(
+        "19.1",
+        "unicode_to_ascii",
+        "Names in 57 letters",
+        "text = unicodedata.normalize('NFD', text) splits 'é' into 'e' and a combining accent; then keep each "
+        "character ch with unicodedata.category(ch) != 'Mn' and ch in ALL_LETTERS, and ''.join them.",
+    ),
+    _ex(
+        "19.2",
+        "name_to_tensor",
+        "A name as one-hot letters",
+        "tensor = torch.zeros(len(name), 1, len(ALL_LETTERS)), then for position, letter in enumerate(name): "
+        "tensor[position, 0, ALL_LETTERS.index(letter)] = 1.",
+    ),
+    _ex(
+        "19.3",
+        "read_name",
+        "Read a name with the hand-written RNN",
+        "hidden = torch.zeros(1, i2h.out_features); for letter in name_tensor: combined = torch.cat((letter, "
+        "hidden), dim=1); output = torch.log_softmax(i2o(combined), dim=1); hidden = torch.tanh(i2h(combined)). "
+        "After the loop, return output.",
+    ),
     # Lesson 20: RNN, LSTM and GRU (entries go below this line)
     # Lesson 21: PyTorch Lightning
     _ex(

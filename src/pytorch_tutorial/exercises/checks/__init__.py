@@ -18,5 +18,6 @@ from pytorch_tutorial.exercises.checks import (  # noqa: F401
     ex16_tensorboard,
     ex17_save_load,
     ex18_deploy,
+    ex19_rnn_names,
     ex21_lightning,
 )
