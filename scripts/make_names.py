@@ -13,10 +13,12 @@ locale and ten Vietnamese surnames). Then:
   tables stops the script, so nothing is dropped unseen;
 - a name must be one surname: optional particles (van der, da, O', Le, ...) and then one capitalized word; Faker's
   Dutch list also holds historical names ("Godfrey van Alemannie", "WestFrancie, van"), its German list "Koch II";
-- names are de-duplicated within a language, and a name in two or more languages is dropped from all of them
-  (the network cannot be right about "Martin" whichever language the file says);
-- each language keeps at most ``CAP`` names (a seeded random sample), so that no language dominates and the
-  majority-class baseline stays honest.
+- names are de-duplicated within a language. A name in two languages' lists stays with the one it comes from
+  where ``KEPT_BY`` says so (the French list holds Schneider, García and Rossi, the Irish one Smith and Jones);
+  any other name in two or more languages is dropped from all of them (the network cannot be right about
+  "Martin" whichever language the file says);
+- each language keeps at most ``CAP`` names, so that no language dominates and the majority-class baseline
+  stays honest: all of its first list's names when they fit (de_DE before de_AT), the rest a seeded sample.
 
 Faker is needed only here, not by the course::
 
@@ -71,6 +73,11 @@ RUSSIAN = {
     "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
     "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
     "я": "ya",
+}  # fmt: skip
+# (kept by, dropped from): the second language's Faker list also holds names of the first language's
+KEPT_BY = {
+    ("English", "Dutch"), ("English", "Irish"), ("French", "Dutch"), ("German", "Dutch"), ("German", "French"),
+    ("German", "Polish"), ("Italian", "French"), ("Portuguese", "French"), ("Spanish", "French"),
 }  # fmt: skip
 PARTICLES = {"'s", "'t", "da", "das", "de", "del", "della", "den", "der", "di", "do", "dos", "du", "het", "la", "le"}
 PARTICLES |= {"mac", "o", "op", "ten", "ter", "van", "von"}
@@ -128,25 +135,38 @@ def is_one_surname(name: str) -> bool:
     return "-" not in name and bool(ONE_SURNAME.fullmatch(name)) and all(w.lower() in PARTICLES for w in words[:-1])
 
 
-def build(raw: dict[str, list[str]], cap: int = CAP, seed: int = SEED) -> dict[str, list[str]]:
-    """``{language: names}`` as the files hold them, from ``{language: names as Faker spells them}``.
+def build(raw: dict[str, list[list[str]]], cap: int = CAP, seed: int = SEED) -> dict[str, list[str]]:
+    """``{language: names}`` as the files hold them, from ``{language: [each Faker list, as Faker spells it]}``.
 
-    Cleaned (:func:`to_ascii`, :func:`is_one_surname`, at least two letters), de-duplicated, names of more than
-    one language dropped, at most ``cap`` per language (a sample seeded with ``seed``), each list sorted.
+    Cleaned (:func:`to_ascii`, :func:`is_one_surname`, at least two letters), de-duplicated, a name of several
+    languages kept by one of them (``KEPT_BY``) or dropped, at most ``cap`` per language (the first list's names
+    first, the others a sample seeded with ``seed``), each list sorted.
     """
-    per_language = {
-        language: {name for name in (to_ascii(n, language) for n in names) if len(name) >= 2 and is_one_surname(name)}
-        for language, names in raw.items()
+    lists = {
+        language: [
+            {name for name in (to_ascii(n, language) for n in names) if len(name) >= 2 and is_one_surname(name)}
+            for names in source_lists
+        ]
+        for language, source_lists in raw.items()
     }
-    seen_in: dict[str, int] = {}
-    for names in per_language.values():
-        for name in names:
-            seen_in[name] = seen_in.get(name, 0) + 1
+    languages_of: dict[str, set[str]] = {}
+    for language, source_lists in lists.items():
+        for name in set().union(*source_lists):
+            languages_of.setdefault(name, set()).add(language)
+
+    def owned(name: str, language: str) -> bool:
+        """Only this language lists the name, or it keeps the name from every other that does."""
+        return all((language, other) in KEPT_BY for other in languages_of[name] - {language})
+
     rng = random.Random(seed)
     kept = {}
-    for language, names in per_language.items():
-        unique = sorted(name for name in names if seen_in[name] == 1)
-        kept[language] = sorted(rng.sample(unique, cap)) if len(unique) > cap else unique
+    for language, (first, *rest) in lists.items():
+        main = sorted(name for name in first if owned(name, language))
+        extra = sorted(name for name in set().union(*rest) - first if owned(name, language))
+        if len(main) >= cap:
+            kept[language] = sorted(rng.sample(main, cap))
+        else:
+            kept[language] = sorted(main + rng.sample(extra, min(cap - len(main), len(extra))))
     return kept
 
 
@@ -157,14 +177,14 @@ def faker_list(locale: str, attribute: str) -> list[str]:
     return list(names.keys()) if isinstance(names, dict) else list(names)
 
 
-def faker_names() -> dict[str, list[str]]:
-    """``{language: surnames}`` from Faker's providers, as Faker spells them (checks the Faker version)."""
+def faker_names() -> dict[str, list[list[str]]]:
+    """``{language: [each of its Faker lists]}``, as Faker spells the names (checks Faker's version)."""
     import faker
 
     if faker.VERSION != FAKER_VERSION:
         raise SystemExit(f"Faker {faker.VERSION} is installed; the shipped files are from {FAKER_VERSION}")
     return {
-        language: [name for locale, attribute in sources for name in faker_list(locale, attribute)]
+        language: [faker_list(locale, attribute) for locale, attribute in sources]
         for language, sources in SOURCES.items()
     }
 

@@ -1,6 +1,6 @@
 """Surnames by language, for lesson 19 (classifying a name's language with a recurrent network).
 
-- default: the embedded set shipped in this package, ``files/names/LANG.txt`` (one ASCII name a line; 5,341
+- default: the embedded set shipped in this package, ``files/names/LANG.txt`` (one ASCII name a line; 5,590
   surnames in 15 of the original's 18 languages), made by ``scripts/make_names.py`` from the surname lists of
   Faker 40.54.0's locale person providers (MIT licence, https://github.com/joke2k/faker), Greek and Russian
   romanized by the script;
