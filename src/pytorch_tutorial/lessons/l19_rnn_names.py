@@ -207,7 +207,7 @@ runtime.report(test_accuracy=test_accuracy, chance=chance, majority_baseline=maj
 confusion = engine.confusion_matrix(predictions, test_targets, num_classes=len(languages))
 shares = confusion / confusion.sum(dim=1, keepdim=True)
 fig, ax = plt.subplots(figsize=(7, 6))
-ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=1)
 ax.set_xticks(range(len(languages)), languages, rotation=90)
 ax.set_yticks(range(len(languages)), languages)
 ax.set(xlabel="guessed language", ylabel="true language", title=f"Test names (accuracy {test_accuracy:.1%})")
