@@ -110,8 +110,11 @@ print(f"len(train_loader) = {len(train_loader)}; the last batch holds {batch_siz
 #   ("An attempt has been made to start a new process before the current process has finished its
 #   bootstrapping phase"). The condition is true when the file runs as the program (a script, a notebook, or
 #   `pytorch-tutorial run`) and false when a worker imports it.
-# - **If you get an error during loading, set `num_workers` to 0** (`--set num_workers=0`): the main process
-#   then loads every batch itself.
+# - **If you get an error during loading, set `num_workers` to 0** (`--set num_workers=0`, or in a notebook
+#   `num_workers=0` in the first cell): the main process then loads every batch itself. In a notebook you will
+#   need it wherever workers are fresh Pythons (Windows, macOS, Linux from Python 3.14): a worker cannot import
+#   a notebook, so it cannot find a `Dataset` class defined in a cell (one in a `.py` file that the notebook
+#   imports works).
 #
 # Two loops, one inside the other: over the epochs, and in each over the batches. The model, the loss and the
 # update would go where the comment is (lesson 13 fills them in); here we only count what the loop sees.
@@ -223,11 +226,10 @@ if __name__ == "__main__":
     runtime.report(worker_pids=len(worker_pids - {main_pid}), same_batches_without_workers=same_batches)
 
 # %% [markdown]
-# Every line that is *not* under the guard runs again in each spawned worker: on Windows and macOS this lesson's
-# earlier output is printed once more per worker. That is why real training scripts keep only imports and
+# Every line that is *not* under the guard runs again in each worker that is a fresh Python (spawn and
+# forkserver): there this lesson's earlier output is printed once more per worker. That is why real training scripts keep only imports and
 # definitions (the `Dataset` class, functions) at the top level and put the work in a `main()` function called
-# under the guard. For the same reason, in a notebook on Windows or macOS a `Dataset` used with workers must be
-# defined in a `.py` file that the notebook imports, not in a cell.
+# under the guard.
 #
 # ### Any CSV file
 # Exercise 9.1 asks for `WineDataset` for any CSV file of this layout. One thing to watch: for a file with a
