@@ -25,7 +25,7 @@ from pytorch_tutorial.exercises.runner import FAILED, NOT_STARTED, PASSED, Check
 
 @pytest.fixture(scope="module")
 def runner():
-    with CheckRunner(timeout=60) as check_runner:
+    with CheckRunner(timeout=60, preload=("lightning",)) as check_runner:
         yield check_runner
 
 
@@ -429,3 +429,15 @@ def test_all_passed_names_a_real_exercise_for_the_solution_command(tmp_path):
     proc = run_cli("check", "7", "--dir", str(tmp_path))
     assert proc.returncode == 0, proc.stdout
     assert "pytorch-tutorial solution 7.1 (or any of 7.1 to" in proc.stdout and "N.K" not in proc.stdout
+
+
+def test_only_a_check_of_lesson_21_pays_for_importing_lightning():
+    """Lightning takes a second or two to import: the checks' modules do not import it, and the runner preloads
+    it only when a lesson-21 exercise is among those checked."""
+    from pytorch_tutorial.exercises.commands import preload_for
+
+    assert preload_for(catalog.for_lesson(21)) == ("lightning",)
+    assert preload_for(catalog.for_lesson(5) + catalog.for_lesson(13)) == ()
+    code = "import sys, pytorch_tutorial.exercises.worker; print('lightning' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "False", proc.stderr

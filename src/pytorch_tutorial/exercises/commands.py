@@ -77,13 +77,18 @@ def check(args: argparse.Namespace) -> int:
         )
     _require_hypothesis()
     try:
-        with CheckRunner(timeout) as runner:
+        with CheckRunner(timeout, preload=preload_for(exercises)) as runner:
             if getattr(args, "watch", False):
                 return watch(runner, folder, exercises)
             results = check_and_report(runner, folder, exercises)
     except WorkerError as exc:
         raise runtime.UsageError(f"{exc}; reinstall the course (pip install -e .) and try again") from None
     return 0 if all(r["status"] == PASSED for r in results) else 1
+
+
+def preload_for(exercises: list[Exercise]) -> tuple[str, ...]:
+    """Modules the checker should import before the first check: Lightning only when lesson 21 is checked."""
+    return ("lightning",) if any(exercise.lesson == 21 for exercise in exercises) else ()
 
 
 def _require_hypothesis() -> None:
@@ -234,7 +239,7 @@ def solution(args: argparse.Namespace) -> int:
         folder = _folder(args.dir, ", or add --reveal to see the solution anyway")
         _require_hypothesis()
         try:
-            with CheckRunner() as runner:
+            with CheckRunner(preload=preload_for([exercise])) as runner:
                 outcome = runner.run(folder, exercise)
         except WorkerError as exc:
             raise runtime.UsageError(f"{exc}; reinstall the course (pip install -e .) and try again") from None

@@ -46,14 +46,15 @@ def _serve(conn: Any) -> None:  # pragma: no cover - runs in the worker process
     worker.serve(conn)
 
 
-def _context() -> Any:
-    """forkserver where fork is safe (Linux), spawn elsewhere; ``PYTORCH_TUTORIAL_CHECK_START`` overrides."""
+def _context(preload: tuple[str, ...] = ()) -> Any:
+    """forkserver where fork is safe (Linux), spawn elsewhere; ``PYTORCH_TUTORIAL_CHECK_START`` overrides.
+    The forkserver imports the worker module and ``preload`` once, so every worker starts with them imported."""
     method = os.environ.get("PYTORCH_TUTORIAL_CHECK_START") or (
         "forkserver" if sys.platform.startswith("linux") else "spawn"
     )
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["pytorch_tutorial.exercises.worker"])
+        ctx.set_forkserver_preload(["pytorch_tutorial.exercises.worker", *preload])
     return ctx
 
 
@@ -64,9 +65,11 @@ class WorkerError(RuntimeError):
 class CheckRunner:
     """Runs exercises' checks in a worker process, each under a time limit. Use as a context manager."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, preload: tuple[str, ...] = ()) -> None:
+        """``preload``: modules slow to import that the chosen exercises need (``lightning`` for lesson 21),
+        imported once before any check's time limit starts; the others' checks do not pay for them."""
         self.timeout = timeout
-        self._ctx = _context()
+        self._ctx = _context(preload)
         self._proc: Any = None
         self._conn: Any = None
         self._hangs_on_import: dict[tuple[str, int, int], dict[str, Any]] = {}  # file version -> its failure

@@ -6,9 +6,6 @@ import copy
 import logging
 from typing import Any
 
-# Imported when the checker's worker starts (the forkserver preloads this module), not inside a check: importing
-# Lightning takes a second or two, which would count against the first exercise of lesson 21 and make it look slow.
-import lightning as L
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -16,7 +13,15 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from pytorch_tutorial.exercises.checking import check, expect, expect_number, expect_tensor, random_tensor
 
-logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)  # no "GPU available: ..." lines in the output
+
+def _lightning() -> Any:
+    """``import lightning``, here rather than at the top: every check command imports this module, and Lightning
+    costs a second or two. A check of lesson 21 finds it imported already (the runner preloads it, see
+    :class:`~pytorch_tutorial.exercises.runner.CheckRunner`)."""
+    import lightning
+
+    logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)  # no "GPU available: ..." lines
+    return lightning
 
 
 def _optimizer_of(returned: Any) -> Any:
@@ -30,6 +35,7 @@ def _optimizer_of(returned: Any) -> Any:
 
 @check("21.1")
 def _(LitClassifier):
+    L = _lightning()  # noqa: N806 - Lightning's own spelling
     torch.manual_seed(0)
     model = LitClassifier(6, 8, 3, 0.01)
     expect(
