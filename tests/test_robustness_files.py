@@ -266,3 +266,16 @@ def test_predict_says_which_input_size_a_checkpoint_has(tmp_path):
     path = checkpoint.save_atomic({**meta, "state_dict": LeNet().state_dict()}, tmp_path / "m.pt")
     with pytest.raises(runtime.UsageError, match="10 classes and 28x28 input; predict needs .* 32x32 input"):
         predict.load_classifier(path)
+
+
+def test_a_lessons_thread_count_does_not_leak_into_the_next_lesson(tmp_path):
+    """Lesson 19 trains on one thread; in 'run all' lessons 20-23 must still get the usual number."""
+    (tmp_path / "l98_threads.py").write_text("import torch\ntorch.set_num_threads(1)\n")
+    lesson = _FileLesson(98, "threads", "Threads", "one thread", file=tmp_path / "l98_threads.py")
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        result = course.run_lesson(lesson, ctx(tmp_path, quiet=True))
+        assert result.status == "ok" and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

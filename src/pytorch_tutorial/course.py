@@ -239,6 +239,7 @@ def run_lesson(lesson: Lesson, ctx: runtime.RunContext) -> LessonResult:
     status, error, log = "ok", None, None
     quiet = contextlib.redirect_stdout(io.StringIO()) if ctx.quiet else contextlib.nullcontext()
     (ctx.out_dir / "error.log").unlink(missing_ok=True)  # a failure of an earlier run, now out of date
+    threads = _threads()
     try:
         with runtime.activate(ctx), quiet:
             namespace = runpy.run_path(str(lesson.path), run_name="__main__")
@@ -259,6 +260,7 @@ def run_lesson(lesson: Lesson, ctx: runtime.RunContext) -> LessonResult:
         print(f"lesson {lesson.number} failed: {error}{where}", file=sys.stderr)
     finally:
         _close_figures()
+        _restore_threads(threads)
     return LessonResult(
         lesson=lesson,
         seconds=time.perf_counter() - start,
@@ -302,6 +304,21 @@ def _write_log(ctx: runtime.RunContext, lesson: Lesson, exc: BaseException) -> P
     except runtime.UsageError as write_error:
         print(f"warning: {write_error}", file=sys.stderr)
         return None
+
+
+def _threads() -> int:
+    """torch's CPU thread count before a lesson (every lesson imports torch, so importing it here costs nothing)."""
+    import torch
+
+    return torch.get_num_threads()
+
+
+def _restore_threads(threads: int) -> None:
+    """Undo a lesson's ``torch.set_num_threads`` (lesson 19 uses one thread), so the next lesson gets as many."""
+    import torch
+
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
 
 
 def _close_figures() -> None:

@@ -32,7 +32,7 @@ from torchvision.transforms import v2
 from pytorch_tutorial import runtime
 from pytorch_tutorial.data import mnist
 
-cfg = runtime.settings(epochs=10, batch_size=100, lr=0.001, hidden_size=500)
+cfg = runtime.settings(epochs=runtime.between(10, 1, 1000), batch_size=100, lr=0.001, hidden_size=500)
 device = runtime.device()  # the GPU if there is one (lesson 1), else the CPU
 print(f"Lightning {L.__version__}, computing on {device}")
 
