@@ -154,3 +154,9 @@ def test_a_refused_value_is_echoed_as_the_learner_typed_it():
         runtime.parse_value("-1", 0.1, "lr")
     with pytest.raises(runtime.UsageError, match=r"'epochs' takes a whole number \(default 5\)"):
         runtime.parse_value("2.5", 5, "epochs")
+
+
+def test_the_environments_settings_may_hold_a_comma_separated_value(monkeypatch):
+    """Notebooks and plain scripts take settings from PYTORCH_TUTORIAL_SET; lesson 19's names are a list."""
+    monkeypatch.setenv("PYTORCH_TUTORIAL_SET", "names=Schmidt,Rossi,Nakamura, n_iters=5,lr=0.01")
+    assert runtime._default_context().overrides == {"names": "Schmidt,Rossi,Nakamura", "n_iters": "5", "lr": "0.01"}

@@ -117,7 +117,8 @@ def _default_context() -> RunContext:
 
     The lesson is found from the calling file's name, or from ``PYTORCH_TUTORIAL_LESSON`` (a notebook has no file).
     Environment variables stand in for the runner's options: ``PYTORCH_TUTORIAL_DEVICE``, ``PYTORCH_TUTORIAL_SEED``,
-    ``PYTORCH_TUTORIAL_OUT`` and ``PYTORCH_TUTORIAL_SET`` (``"epochs=1,lr=0.1"``, like repeated ``--set``).
+    ``PYTORCH_TUTORIAL_OUT`` and ``PYTORCH_TUTORIAL_SET`` (``"epochs=1,lr=0.1"``, like repeated ``--set``; a value may hold commas,
+    ``"names=Schmidt,Rossi,epochs=1"``).
     """
     number, slug = 0, "scratch"
     for frame_info in inspect.stack():
@@ -135,7 +136,8 @@ def _default_context() -> RunContext:
             if lesson is not None:
                 number, slug = lesson.number, lesson.slug
     overrides = {}
-    for pair in os.environ.get("PYTORCH_TUTORIAL_SET", "").split(","):
+    # a comma starts the next pair only before "key=": names=Schmidt,Rossi,epochs=1 is two settings
+    for pair in re.split(r",(?=\s*\w+\s*=)", os.environ.get("PYTORCH_TUTORIAL_SET", "")):
         key, sep, value = pair.partition("=")
         if sep and key.strip():
             overrides[key.strip()] = value.strip()
