@@ -405,7 +405,22 @@ EXERCISES: tuple[Exercise, ...] = (
         "hidden), dim=1); output = torch.log_softmax(i2o(combined), dim=1); hidden = torch.tanh(i2h(combined)). "
         "After the loop, return output.",
     ),
-    # Lesson 20: RNN, LSTM and GRU (entries go below this line)
+    # Lesson 20: RNN, LSTM and GRU
+    _ex(
+        "20.1",
+        "rnn_layer",
+        "One layer of nn.RNN by hand",
+        "h = zeros (batch, hidden_size); for t in range(x.shape[1]): h = torch.tanh(x[:, t] @ weight_ih.T + bias_ih "
+        "+ h @ weight_hh.T + bias_hh), keeping each h in a list; torch.stack(the list, dim=1) is the output and "
+        "h.unsqueeze(0) is h_n.",
+    ),
+    _ex(
+        "20.2",
+        "count_weights",
+        "How many weights a recurrent layer has",
+        "One block per gate (RNN 1, GRU 3, LSTM 4): hidden_size * layer_input + hidden_size * hidden_size + "
+        "2 * hidden_size. layer_input is input_size for the first layer and hidden_size for every later one.",
+    ),
     # Lesson 21: PyTorch Lightning
     _ex(
         "21.1",

@@ -19,5 +19,6 @@ from pytorch_tutorial.exercises.checks import (  # noqa: F401
     ex17_save_load,
     ex18_deploy,
     ex19_rnn_names,
+    ex20_rnn_lstm_gru,
     ex21_lightning,
 )
