@@ -440,7 +440,30 @@ EXERCISES: tuple[Exercise, ...] = (
         "enumerate(train_loader): loss = model.training_step(batch, batch_idx), backward, step, zero_grad; then "
         "model.eval() and `with torch.no_grad():` the same loop over val_loader calling model.validation_step.",
     ),
-    # Lesson 22: learning-rate schedulers (entries go below this line)
+    # Lesson 22: learning-rate schedulers
+    _ex(
+        "22.1",
+        "warmup_cosine",
+        "Warm-up, then a cosine",
+        "def factor(epoch): return (epoch + 1) / warmup_epochs while epoch < warmup_epochs, else "
+        "(1 + math.cos(math.pi * (epoch - warmup_epochs) / (total_epochs - warmup_epochs))) / 2; "
+        "return lr_scheduler.LambdaLR(optimizer, lr_lambda=factor).",
+    ),
+    _ex(
+        "22.2",
+        "train_with_scheduler",
+        "Step the scheduler in the right place",
+        "Inside the batch loop: loss.backward(), note optimizer.param_groups[0]['lr'], optimizer.step(), "
+        "optimizer.zero_grad(), and scheduler.step() only if per_batch; after the batch loop, scheduler.step() "
+        "only if not per_batch. The optimizer always steps first.",
+    ),
+    _ex(
+        "22.3",
+        "plateau_rates",
+        "ReduceLROnPlateau's rule by hand",
+        "best = math.inf, bad = 0; for each loss: note lr; if loss < best * (1 - 1e-4): best, bad = loss, 0, else "
+        "bad += 1; if bad > patience: lr *= factor and bad = 0.",
+    ),
 )
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}

@@ -21,4 +21,5 @@ from pytorch_tutorial.exercises.checks import (  # noqa: F401
     ex19_rnn_names,
     ex20_rnn_lstm_gru,
     ex21_lightning,
+    ex22_lr_schedulers,
 )
