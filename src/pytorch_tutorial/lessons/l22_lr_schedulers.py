@@ -119,7 +119,7 @@ print(f"StepLR rates of epochs 0-6, wrong order: {wrong_order[:7]}")
 # largest rate is the same in all three, `lr`:
 #
 # 1. the constant rate `lr`;
-# 2. `CosineAnnealingLR` from `lr` down to 0 over the epochs, stepped once per epoch;
+# 2. `CosineAnnealingLR` from `lr` towards 0 over the epochs (`T_max=epochs`), stepped once per epoch;
 # 3. `OneCycleLR` from `lr`/25 up to `lr` and down to almost 0, stepped after every batch (it also moves the
 #    momentum between 0.85 and 0.95, against the rate).
 
