@@ -157,3 +157,25 @@ def test_lessons_declare_what_they_accept_instead_of_checking_it():
     for lesson in course.available_lessons():
         assert "runtime.UsageError" not in lesson.path.read_text(encoding="utf-8"), lesson.slug
         course.declarations(lesson)  # literals, runtime constants and runtime.between/one_of only
+
+
+def test_every_lesson_has_a_core_of_at_most_100_lines_then_going_further():
+    """The beginner-first rule: a lesson's core (code before '## Going further') is at most 100 lines, and the
+    heading, where a lesson has extras, is exactly '## Going further'."""
+    for lesson in course.available_lessons():
+        assert 0 < course.core_lines(lesson) <= 100, (lesson.number, course.core_lines(lesson))
+        headings = [line for line in lesson.path.read_text(encoding="utf-8").splitlines() if "Going further" in line]
+        assert all(line == "# ## Going further" for line in headings if line.startswith("# #")), headings
+
+
+def test_the_readme_lesson_table_lists_every_lesson_with_its_core_length():
+    """README's lesson table: one row per lesson, in order, with the core length course.core_lines measures."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.split("## Lessons")[1].split("\n## ")[0].splitlines() if line.startswith("| ")]
+    table = {int(row.split("|")[1]): row for row in rows[1:] if row.split("|")[1].strip().isdigit()}
+    lessons = course.available_lessons()
+    assert list(table) == [lesson.number for lesson in lessons]
+    for lesson in lessons:
+        cells = [cell.strip() for cell in table[lesson.number].split("|")[1:-1]]
+        assert cells[1] == lesson.title, cells
+        assert int(cells[3]) == course.core_lines(lesson), (lesson.number, cells)
