@@ -41,7 +41,7 @@ from pytorch_tutorial import course, runtime
 TARGETS = {
     "list_seconds": 0.5,  # `pytorch-tutorial list` answers in under half a second
     "lesson_seconds": 15.0,  # every lesson, default settings
-    "course_seconds": 60.0,  # lessons 1-17 together
+    "course_seconds": 45.0,  # `pytorch-tutorial run all` (23 lessons), wall time of the whole command
     "throughput_ratio": 0.70,  # lessons 13 and 14 train at >= 70 % of the in-memory limit
     "predict_seconds": 0.050,  # lesson 18's app answers POST /predict in <= 50 ms (median of 100, on the CPU)
 }
@@ -154,9 +154,7 @@ def run_course(lessons: list[str], device: str = "auto", timeout: float = 1800) 
         "exit_status": proc.returncode,
         "wall_seconds": wall,
         "lessons_seconds": sum(entry["seconds"] for entry in entries),
-        "course_seconds": (
-            sum(entry["seconds"] for entry in entries if entry["number"] in COURSE_LESSONS) if course_complete else None
-        ),
+        "course_seconds": wall if course_complete else None,  # the whole course: the command's wall time
         "lessons": entries,
     }
 
@@ -360,7 +358,7 @@ def evaluate_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             targets.append(_target(name, entry["seconds"], f"< {TARGETS['lesson_seconds']:.0f} s", ok))
         course_seconds = run.get("course_seconds")
         met = None if course_seconds is None else course_seconds < TARGETS["course_seconds"]
-        targets.append(_target("lessons 1-17 together", course_seconds, f"< {TARGETS['course_seconds']:.0f} s", met))
+        targets.append(_target("`run all` (wall)", course_seconds, f"< {TARGETS['course_seconds']:.0f} s", met))
     measured = {row["lesson"]: row for row in result.get("throughput", [])}
     for number in THROUGHPUT_LESSONS:
         row = measured.get(number)

@@ -53,7 +53,7 @@ def _fake_result(list_s: float, lesson_s: list[float], ratio13: float | None) ->
         {"number": n, "title": f"L{n}", "seconds": s, "status": "ok", "metrics": {}}
         for n, s in enumerate(lesson_s, start=1)
     ]
-    complete = len(lessons) >= 17
+    complete = len(lessons) >= 22
     result = {
         "created": "2026-01-01T00:00:00",
         "machine": {
@@ -71,7 +71,7 @@ def _fake_result(list_s: float, lesson_s: list[float], ratio13: float | None) ->
             "exit_status": 0,
             "wall_seconds": sum(lesson_s) + 2,
             "lessons_seconds": sum(lesson_s),
-            "course_seconds": sum(lesson_s[:17]) if complete else None,
+            "course_seconds": sum(lesson_s) + 2 if complete else None,
             "lessons": lessons,
         },
         "throughput": [],
@@ -94,31 +94,31 @@ def _fake_result(list_s: float, lesson_s: list[float], ratio13: float | None) ->
 
 
 def test_targets_are_marked_met_and_missed(bench):
-    result = _fake_result(0.3, [1.0] * 16 + [20.0], ratio13=0.5)
+    result = _fake_result(0.3, [1.0] * 21 + [20.0], ratio13=0.5)
     targets = {t["name"]: t for t in bench.evaluate_targets(result)}
     assert targets["`pytorch-tutorial list` (median)"]["met"] is True
     assert targets["lesson 1 (L1)"]["met"] is True
-    assert targets["lesson 17 (L17)"]["met"] is False  # 20 s > 15 s
-    assert targets["lessons 1-17 together"]["met"] is True  # 36 s
+    assert targets["lesson 22 (L22)"]["met"] is False  # 20 s > 15 s
+    assert targets["`run all` (wall)"]["met"] is True  # 43 s
     assert targets["lesson 13 throughput / in-memory limit"]["met"] is False  # 50 % < 70 %
     assert targets["lesson 14 throughput / in-memory limit"]["met"] is None  # not in this run
 
-    slow = {t["name"]: t for t in bench.evaluate_targets(_fake_result(0.9, [4.0] * 17, ratio13=0.8))}
+    slow = {t["name"]: t for t in bench.evaluate_targets(_fake_result(0.9, [4.0] * 22, ratio13=0.8))}
     assert slow["`pytorch-tutorial list` (median)"]["met"] is False
-    assert slow["lessons 1-17 together"]["met"] is False  # 68 s
+    assert slow["`run all` (wall)"]["met"] is False  # 90 s
     assert slow["lesson 13 throughput / in-memory limit"]["met"] is True
 
     partial = {t["name"]: t for t in bench.evaluate_targets(_fake_result(0.3, [1.0, 1.0], ratio13=None))}
-    assert partial["lessons 1-17 together"]["met"] is None
+    assert partial["`run all` (wall)"]["met"] is None
 
 
 def test_markdown_table_shows_figures_and_marks(bench):
-    result = _fake_result(0.3, [1.0] * 16 + [20.0], ratio13=0.5)
+    result = _fake_result(0.3, [1.0] * 21 + [20.0], ratio13=0.5)
     result["targets"] = bench.evaluate_targets(result)
     markdown = bench.render_markdown(result)
     assert "Test CPU, 2 usable of 2 cores" in markdown
     assert "| `pytorch-tutorial list` (median) | 0.30 s | < 0.5 s | met |" in markdown
-    assert "| lesson 17 (L17) | 20.00 s | < 15 s | **missed** |" in markdown
+    assert "| lesson 22 (L22) | 20.00 s | < 15 s | **missed** |" in markdown
     assert "| lesson 13 throughput / in-memory limit | 50% | >= 70% | **missed** |" in markdown
     assert "| lesson 14 throughput / in-memory limit | – | >= 70% | not measured |" in markdown
     assert "| 13 | FeedForward | 3 x 100 | adam | 6,000 | 12,000 | 50% |" in markdown
@@ -137,7 +137,7 @@ def test_main_runs_a_lesson_and_writes_json_and_markdown(bench, tmp_path_factory
     (entry,) = result["run"]["lessons"]
     assert entry["number"] == 2 and entry["status"] == "ok" and entry["seconds"] > 0
     assert result["run"]["wall_seconds"] > entry["seconds"]
-    assert result["run"]["course_seconds"] is None  # lessons 1-17 were not all run
+    assert result["run"]["course_seconds"] is None  # the course was not all run
     assert result["machine"]["device"] == "cpu" and result["machine"]["torch"]
     markdown = (tmp_path / "bench.md").read_text()
     assert "| lesson 2 (Tensor basics) |" in markdown
