@@ -41,19 +41,21 @@ def default_run(tmp_path_factory):
 def test_accuracy_bars_with_defaults(default_run):
     metrics = default_run.metrics
     assert set(metrics) == {"rnn_accuracy", "gru_accuracy", "lstm_accuracy"}
-    # measured with the defaults, seeds 0-4: GRU 0.93-0.95, LSTM 0.93-0.95, plain RNN 0.66-0.74
+    # measured with the defaults, seeds 0-4: GRU 0.936-0.947, LSTM 0.928-0.945, plain RNN 0.728-0.790. The issue's
+    # RNN target (>= 0.85) is not met within the time target: it needs about 20 epochs (0.849 on seed 0)
     assert metrics["gru_accuracy"] >= 0.92
     assert metrics["lstm_accuracy"] >= 0.92
-    assert metrics["rnn_accuracy"] >= 0.6  # far above chance (0.1), far below the gated layers: the lesson's point
+    assert metrics["rnn_accuracy"] >= 0.7  # far above chance (0.1), far below the gated layers: the lesson's point
     assert metrics["rnn_accuracy"] < min(metrics["gru_accuracy"], metrics["lstm_accuracy"]) - 0.1
 
 
 def test_the_same_budget_and_one_accuracy_per_epoch(default_run):
     ns = default_run.namespace
-    assert (ns["cfg"].epochs, ns["cfg"].hidden_size, ns["cfg"].num_layers) == (5, 64, 2)
+    assert (ns["cfg"].epochs, ns["cfg"].batch_size, ns["cfg"].lr) == (7, 100, 0.005)
+    assert (ns["cfg"].hidden_size, ns["cfg"].num_layers) == (64, 1)
     assert list(ns["history"]) == ["RNN", "GRU", "LSTM"]
     for name, accuracies in ns["history"].items():
-        assert len(accuracies) == 5, name
+        assert len(accuracies) == 7, name
         assert default_run.metrics[f"{name.lower()}_accuracy"] == accuracies[-1]
         assert f"{accuracies[-1]:>14.2%}" in default_run.printed
         assert accuracies[-1] > accuracies[0], name  # they learn over the epochs
@@ -77,15 +79,21 @@ def test_shapes_are_printed_and_explained(default_run):
     assert tuple(ns["train_sequences"].shape) == (4000, 28, 28)
     assert "training sequences: (4000, 28, 28) = (digits, time steps, features)" in printed
     assert "input  (3, 28, 28)" in printed
-    assert "output (3, 28, 64)" in printed and "h_n    (2, 3, 64)" in printed
+    assert "output (3, 28, 64)" in printed and "h_n    (1, 3, 64)" in printed
     assert "output[:, -1] equals h_n[-1]: True" in printed
-    assert "LSTM: output (3, 28, 64), h_n (2, 3, 64), c_n (2, 3, 64)" in printed
-    # what the text says: output[:, -1] is the top layer's last hidden state h_n[-1], and h_n[0] is another one
+    assert "LSTM: output (3, 28, 64), h_n (1, 3, 64), c_n (1, 3, 64)" in printed
+    # what the text says: output[:, -1] is the top layer's last hidden state h_n[-1], not an earlier step's
     with torch.no_grad():
         output, h_n = ns["rnn"](ns["train_sequences"][:5])
     assert torch.allclose(output[:, -1], h_n[-1])
+    assert not torch.allclose(output[:, -2], h_n[-1])
+    assert tuple(ns["c_n"].shape) == tuple(ns["h_n"].shape) == (1, 3, 64)
+    # with two layers, h_n[0] is the lower layer's state, another one
+    two_layers = nn.RNN(28, 16, num_layers=2, batch_first=True)
+    with torch.no_grad():
+        output, h_n = two_layers(ns["train_sequences"][:5])
+    assert tuple(h_n.shape) == (2, 5, 16) and torch.allclose(output[:, -1], h_n[-1])
     assert not torch.allclose(output[:, -1], h_n[0])
-    assert tuple(ns["c_n"].shape) == tuple(ns["h_n"].shape) == (2, 3, 64)
 
 
 def test_the_three_models_differ_in_the_recurrent_layer(default_run):
@@ -94,13 +102,13 @@ def test_the_three_models_differ_in_the_recurrent_layer(default_run):
     for name, kind in (("RNN", nn.RNN), ("GRU", nn.GRU), ("LSTM", nn.LSTM)):
         layer = models[name].rnn
         assert type(layer) is kind, name
-        assert (layer.input_size, layer.hidden_size, layer.num_layers, layer.batch_first) == (28, 64, 2, True)
+        assert (layer.input_size, layer.hidden_size, layer.num_layers, layer.batch_first) == (28, 64, 1, True)
         assert (models[name].fc.in_features, models[name].fc.out_features) == (64, 10)
     recurrent = {name: sum(p.numel() for p in model.rnn.parameters()) for name, model in models.items()}
     assert recurrent["GRU"] == 3 * recurrent["RNN"] and recurrent["LSTM"] == 4 * recurrent["RNN"]  # the text says so
-    # 2 layers: 64*(28+64)+2*64 and 64*(64+64)+2*64, then the linear layer 64*10+10
-    assert sum(p.numel() for p in models["RNN"].parameters()) == 14_986
-    for count in ("14,986", "43,658", "57,994"):
+    # 1 layer: 64*(28+64)+2*64, then the linear layer 64*10+10
+    assert sum(p.numel() for p in models["RNN"].parameters()) == 6_666
+    for count in ("6,666", "18,698", "24,714"):
         assert count in default_run.printed
 
 
@@ -144,6 +152,7 @@ def test_core_is_short_and_written_in_the_lesson():
         "self.rnn = nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)",
         "out, _ = self.rnn(x, (h0, c0))",
         "return self.fc(out[:, -1, :])",
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)",
     ):
         assert line in core, line
     assert "pytorch_tutorial.models" not in source and "engine" not in source
