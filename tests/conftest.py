@@ -97,6 +97,39 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300, env: dict
     return run_module("pytorch_tutorial", *args, cwd=cwd, timeout=timeout, env=env)
 
 
+def run_cli_here(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, **_: object
+) -> subprocess.CompletedProcess[str]:
+    """:func:`run_cli` without the fresh process: ``cli.main(ARGS)`` in this one, stdout and stderr captured.
+
+    For the many tests of ``predict`` and ``check`` whose subject is what the command prints and returns: a fresh
+    process pays 2 s to import torch each time, and a check a second more for its worker's forkserver (here
+    started once per test process and reused). Commands whose subject is the process itself (signals, pipes, the
+    console script) keep :func:`run_cli`.
+    """
+    import contextlib
+    import io
+
+    from pytorch_tutorial import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd, old_env = Path.cwd(), dict(os.environ)
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        os.environ.update(env or {})
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = cli.main(list(args))
+            except SystemExit as exit_:  # argparse: --help, or a mistake in the options
+                status = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+    finally:
+        os.chdir(old_cwd)
+        os.environ.clear()
+        os.environ.update(old_env)
+    return subprocess.CompletedProcess(["pytorch-tutorial", *args], status, out.getvalue(), err.getvalue())
+
+
 def assert_usage_error(proc: subprocess.CompletedProcess[str], *phrases: str) -> None:
     """A learner's mistake: exit status 2, exactly one line on stderr naming the problem, no traceback."""
     lines = proc.stderr.strip().splitlines()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import exercise_variants
 import pytest
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli_here
 
 from pytorch_tutorial import course
 from pytorch_tutorial.exercises import catalog
@@ -205,13 +205,13 @@ def test_broken_learner_code_is_that_exercises_failure(tmp_path):
 
 def test_start_copies_stubs_and_never_overwrites(tmp_path):
     folder = tmp_path / "mine"
-    proc = run_cli("exercises", "start", str(folder))
+    proc = run_cli_here("exercises", "start", str(folder))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in folder.iterdir()) == sorted(catalog.files())
     assert (folder / "ex02_tensors.py").read_bytes() == (catalog.STUBS / "ex02_tensors.py").read_bytes()
     (folder / "ex02_tensors.py").write_text("# my work\n", encoding="utf-8")
     (folder / "ex05_gradient_descent.py").unlink()
-    proc = run_cli("exercises", "start", str(folder))
+    proc = run_cli_here("exercises", "start", str(folder))
     assert proc.returncode == 0, proc.stderr
     assert (folder / "ex02_tensors.py").read_text(encoding="utf-8") == "# my work\n"
     assert (folder / "ex05_gradient_descent.py").read_bytes() == (
@@ -224,8 +224,8 @@ def test_start_copies_stubs_and_never_overwrites(tmp_path):
 
 def test_check_command_reports_each_exercise_count_and_first_failure(tmp_path):
     folder = tmp_path / "mine"
-    assert run_cli("exercises", "start", str(folder)).returncode == 0
-    proc = run_cli("check", "--dir", str(folder))
+    assert run_cli_here("exercises", "start", str(folder)).returncode == 0
+    proc = run_cli_here("check", "--dir", str(folder))
     assert proc.returncode == 1, proc.stderr
     assert f"0/{len(catalog.EXERCISES)} passed, 0 failed, {len(catalog.EXERCISES)} not started" in proc.stdout
     assert sum("not started" in line for line in proc.stdout.splitlines()) >= len(catalog.EXERCISES)
@@ -236,7 +236,7 @@ def test_check_command_reports_each_exercise_count_and_first_failure(tmp_path):
     solution += "\n\ndef shared_and_copied(array):\n    while True:\n        pass\n"
     (folder / "ex02_tensors.py").write_text(solution, encoding="utf-8")
     (folder / "ex03_autograd.py").write_text("def gradient_at(f, x):\n    return x +\n", encoding="utf-8")
-    proc = run_cli("check", "2", "--dir", str(folder), "--timeout", "3")
+    proc = run_cli_here("check", "2", "--dir", str(folder), "--timeout", "3")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     lines = proc.stdout.splitlines()
     assert any(line.split()[:3] == ["2.1", "pairwise_sums", "passed"] for line in lines)
@@ -246,12 +246,12 @@ def test_check_command_reports_each_exercise_count_and_first_failure(tmp_path):
     assert "First failure: exercise 2.2" in proc.stdout
     assert "expected: tensor of shape (4, 2, 2)" in proc.stdout and "got:      tensor of shape (4, 2, 2)" in proc.stdout
     assert f"hint: {catalog.BY_ID['2.2'].hint}" in proc.stdout
-    proc = run_cli("check", "3.1", "--dir", str(folder))
+    proc = run_cli_here("check", "3.1", "--dir", str(folder))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "SyntaxError in ex03_autograd.py, line 2" in proc.stdout and "0/1 passed" in proc.stdout
     # all of lesson 2 solved: exit 0
     shutil.copy(catalog.SOLUTIONS / "ex02_tensors.py", folder / "ex02_tensors.py")
-    proc = run_cli("check", "2", "--dir", str(folder))
+    proc = run_cli_here("check", "2", "--dir", str(folder))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "3/3 passed" in proc.stdout
 
@@ -260,7 +260,7 @@ def test_check_of_every_solution_through_the_command(tmp_path):
     folder = tmp_path / "solved"
     shutil.copytree(catalog.SOLUTIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     start = time.perf_counter()
-    proc = run_cli("check", "--dir", str(folder))
+    proc = run_cli_here("check", "--dir", str(folder))
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(catalog.EXERCISES)}/{len(catalog.EXERCISES)} passed" in proc.stdout
@@ -272,51 +272,51 @@ def test_check_works_with_spawned_workers(tmp_path):
     folder = tmp_path / "solved"
     folder.mkdir()
     shutil.copy(catalog.SOLUTIONS / "ex14_cnn.py", folder)
-    proc = run_cli("check", "14", "--dir", str(folder), env={"PYTORCH_TUTORIAL_CHECK_START": "spawn"})
+    proc = run_cli_here("check", "14", "--dir", str(folder), env={"PYTORCH_TUTORIAL_CHECK_START": "spawn"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "3/3 passed" in proc.stdout
 
 
 def test_check_usage_errors_are_one_line_exit_2(tmp_path):
-    assert_usage_error(run_cli("check", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "exercises start")
-    assert_usage_error(run_cli("check", "99", "--dir", str(tmp_path)), "unknown lesson or exercise '99'")
-    assert_usage_error(run_cli("check", "2.9", "--dir", str(tmp_path)), "unknown exercise '2.9'", "2.1, 2.2, 2.3")
+    assert_usage_error(run_cli_here("check", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "exercises start")
+    assert_usage_error(run_cli_here("check", "99", "--dir", str(tmp_path)), "unknown lesson or exercise '99'")
+    assert_usage_error(run_cli_here("check", "2.9", "--dir", str(tmp_path)), "unknown exercise '2.9'", "2.1, 2.2, 2.3")
     assert_usage_error(
-        run_cli("check", "1", "--dir", str(tmp_path)), f"lessons 2-{max(catalog.lessons())} have exercises"
+        run_cli_here("check", "1", "--dir", str(tmp_path)), f"lessons 2-{max(catalog.lessons())} have exercises"
     )
     for bad in ("0", "-1", "inf", "nan"):
-        assert_usage_error(run_cli("check", "--dir", str(tmp_path), "--timeout", bad), f"--timeout {bad}")
+        assert_usage_error(run_cli_here("check", "--dir", str(tmp_path), "--timeout", bad), f"--timeout {bad}")
 
 
 def test_hint_prints_the_hint_and_rejects_unknown_ids():
-    proc = run_cli("hint", "11.1")
+    proc = run_cli_here("hint", "11.1")
     assert proc.returncode == 0, proc.stderr
     assert catalog.BY_ID["11.1"].hint in proc.stdout and "log_softmax in ex11_softmax_crossentropy.py" in proc.stdout
-    assert_usage_error(run_cli("hint", "11.7"), "unknown exercise '11.7'", "11.1")
-    assert_usage_error(run_cli("hint", "11"), "N.K")
-    assert_usage_error(run_cli("hint", "x"), "unknown exercise 'x'")
+    assert_usage_error(run_cli_here("hint", "11.7"), "unknown exercise '11.7'", "11.1")
+    assert_usage_error(run_cli_here("hint", "11"), "N.K")
+    assert_usage_error(run_cli_here("hint", "x"), "unknown exercise 'x'")
 
 
 def test_solution_only_after_the_exercise_passes_or_with_reveal(tmp_path):
     folder = tmp_path / "mine"
-    assert run_cli("exercises", "start", str(folder)).returncode == 0
-    proc = run_cli("solution", "7.2", "--dir", str(folder))
+    assert run_cli_here("exercises", "start", str(folder)).returncode == 0
+    proc = run_cli_here("solution", "7.2", "--dir", str(folder))
     assert_usage_error(proc, "error: exercise 7.2 has not passed yet", "--reveal")
     assert "def polynomial_features" not in proc.stdout
-    proc = run_cli("solution", "7.2", "--reveal", "--dir", str(tmp_path / "nowhere"))
+    proc = run_cli_here("solution", "7.2", "--reveal", "--dir", str(tmp_path / "nowhere"))
     assert proc.returncode == 0, proc.stderr
     assert "import torch" in proc.stdout and "def polynomial_features" in proc.stdout
     assert "def least_squares" not in proc.stdout  # only this exercise's code
     shutil.copy(catalog.SOLUTIONS / "ex07_linear_regression.py", folder)
-    proc = run_cli("solution", "7.2", "--dir", str(folder))
+    proc = run_cli_here("solution", "7.2", "--dir", str(folder))
     assert proc.returncode == 0, proc.stderr
     assert "def polynomial_features" in proc.stdout
-    proc = run_cli("solution", "17.1", "--reveal")
+    proc = run_cli_here("solution", "17.1", "--reveal")
     assert "def save_checkpoint" in proc.stdout and "def load_checkpoint" in proc.stdout
     assert_usage_error(
-        run_cli("solution", "7.2", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "--reveal"
+        run_cli_here("solution", "7.2", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "--reveal"
     )
-    assert_usage_error(run_cli("solution", "7.9", "--reveal"), "unknown exercise '7.9'")
+    assert_usage_error(run_cli_here("solution", "7.9", "--reveal"), "unknown exercise '7.9'")
 
 
 def _reader(stream, lines: queue.Queue) -> None:
@@ -340,7 +340,7 @@ def _wait_for(lines: queue.Queue, phrase: str, timeout: float) -> str:
 
 def test_watch_checks_again_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
     folder = tmp_path / "mine"
-    assert run_cli("exercises", "start", str(folder)).returncode == 0
+    assert run_cli_here("exercises", "start", str(folder)).returncode == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytorch_tutorial", "check", "2", "--dir", str(folder), "--watch"],
         stdout=subprocess.PIPE,
@@ -370,7 +370,7 @@ def test_watch_checks_again_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
 
 def test_watch_with_a_bounded_number_of_rounds(tmp_path):
     shutil.copy(catalog.SOLUTIONS / "ex09_dataloader.py", tmp_path)
-    proc = run_cli("check", "9", "--dir", str(tmp_path), "--watch", env={"PYTORCH_TUTORIAL_WATCH_ROUNDS": "1"})
+    proc = run_cli_here("check", "9", "--dir", str(tmp_path), "--watch", env={"PYTORCH_TUTORIAL_WATCH_ROUNDS": "1"})
     assert proc.returncode == 0, proc.stderr
     assert "3/3 passed" in proc.stdout
 
@@ -378,16 +378,16 @@ def test_watch_with_a_bounded_number_of_rounds(tmp_path):
 def test_an_empty_folder_or_a_file_is_one_line_and_a_missing_file_is_pointed_out(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert_usage_error(run_cli("check", "--dir", str(empty)), "no exercise files", f"exercises start {empty}")
+    assert_usage_error(run_cli_here("check", "--dir", str(empty)), "no exercise files", f"exercises start {empty}")
     (tmp_path / "notes.txt").write_text("mine\n")
-    assert_usage_error(run_cli("check", "--dir", str(tmp_path / "notes.txt")), "is a file")
+    assert_usage_error(run_cli_here("check", "--dir", str(tmp_path / "notes.txt")), "is a file")
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
 
     folder = tmp_path / "ex"
-    assert run_cli("exercises", "start", str(folder)).returncode == 0
+    assert run_cli_here("exercises", "start", str(folder)).returncode == 0
     first = catalog.EXERCISES[0]
     (folder / first.file).unlink()  # the learner deleted the first lesson's file
-    proc = run_cli("check", "--dir", str(folder))
+    proc = run_cli_here("check", "--dir", str(folder))
     assert proc.returncode == 1, proc.stderr
     assert (
         first.id in proc.stdout.split("Next:")[1]
@@ -401,7 +401,7 @@ def test_an_endless_loop_at_import_fails_its_file_once_not_per_exercise(tmp_path
     source = (catalog.SOLUTIONS / "ex10_transforms.py").read_text(encoding="utf-8")
     (tmp_path / "ex10_transforms.py").write_text(source + "\nwhile True:\n    pass\n", encoding="utf-8")
     start = time.perf_counter()
-    proc = run_cli("check", "10", "--dir", str(tmp_path), "--timeout", "3")
+    proc = run_cli_here("check", "10", "--dir", str(tmp_path), "--timeout", "3")
     elapsed = time.perf_counter() - start
     assert proc.returncode == 1
     exercises = catalog.for_lesson(10)
@@ -426,7 +426,7 @@ def test_code_that_behaves_differently_on_replay_gets_its_own_failure_not_hypoth
 
 def test_all_passed_names_a_real_exercise_for_the_solution_command(tmp_path):
     shutil.copy(catalog.SOLUTIONS / "ex07_linear_regression.py", tmp_path)
-    proc = run_cli("check", "7", "--dir", str(tmp_path))
+    proc = run_cli_here("check", "7", "--dir", str(tmp_path))
     assert proc.returncode == 0, proc.stdout
     assert "pytorch-tutorial solution 7.1 (or any of 7.1 to" in proc.stdout and "N.K" not in proc.stdout
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli_here
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
@@ -131,7 +131,7 @@ def test_predict_reads_real_digits_on_large_canvases_in_both_polarities(tmp_path
             render(digit, rng, light_paper).save(file)
             files.append(file)
             truth.append(int(labels[index]))
-    proc = run_cli("predict", *map(str, files), "--checkpoint", str(path), "--json")
+    proc = run_cli_here("predict", *map(str, files), "--checkpoint", str(path), "--json")
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [row["path"] for row in rows] == [str(file) for file in files]
@@ -204,7 +204,7 @@ def test_text_output_uses_lesson_14s_checkpoint_in_out(tmp_path, trained):
     path, _ = trained
     image = tmp_path / "seven.png"
     draw_digit(7, light_paper=True).save(image)
-    proc = run_cli("predict", str(image), "--out", str(path.parent.parent))
+    proc = run_cli_here("predict", str(image), "--out", str(path.parent.parent))
     assert proc.returncode == 0, proc.stderr
     (line,) = proc.stdout.splitlines()
     name, _, guesses = line.partition(": ")
@@ -276,7 +276,7 @@ def test_bad_inputs_are_one_line_and_exit_2(bad_inputs, case, phrases, tmp_path)
         "malicious pickle": [one, "--checkpoint", str(folder / "evil.pt")],
         "truncated checkpoint": [one, "--checkpoint", str(folder / "truncated.pt")],
     }[case]
-    proc = run_cli("predict", *args)
+    proc = run_cli_here("predict", *args)
     assert_usage_error(proc, *phrases)
     assert proc.stdout == ""
     assert not (folder / "pwned").exists()
@@ -298,7 +298,7 @@ def test_predict_reads_the_checkpoint_lesson_14_saves(run_lesson, tmp_path, test
         render((images[index].numpy() * 255).astype(np.uint8), rng, light_paper=index % 2 == 0).save(file)
         files.append(str(file))
         truth.append(int(labels[index]))
-    proc = run_cli("predict", *files, "--out", str(tmp_path / "outputs"), "--json")
+    proc = run_cli_here("predict", *files, "--out", str(tmp_path / "outputs"), "--json")
     assert proc.returncode == 0, proc.stderr
     guesses = [json.loads(line)["top3"][0][0] for line in proc.stdout.splitlines()]
     assert sum(g == t for g, t in zip(guesses, truth, strict=True)) >= 8, (guesses, truth)
@@ -343,7 +343,7 @@ def test_several_images_a_bad_one_gets_its_own_line_and_the_good_ones_are_read(b
     draw_digit(7, light_paper=True).save(seven)
     bomb = png_bomb(tmp_path / "bomb.png", 20_000, 20_000)  # 400 million pixels: PIL refuses it
     images = [folder / "one.png", folder / "notes.png", tmp_path / "missing.png", bomb, folder / "blank.png", seven]
-    proc = run_cli("predict", *map(str, images), "--checkpoint", good, "--json")
+    proc = run_cli_here("predict", *map(str, images), "--checkpoint", good, "--json")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -361,7 +361,7 @@ def test_a_decompression_bomb_is_one_line(tmp_path, trained, size):
     path, _ = trained
     bomb = png_bomb(tmp_path / "bomb.png", size, size)
     assert bomb.stat().st_size < 100_000
-    proc = run_cli("predict", str(bomb), "--checkpoint", str(path))
+    proc = run_cli_here("predict", str(bomb), "--checkpoint", str(path))
     assert_usage_error(proc, "too large to decode safely", f"{size * size:,} pixels", "decompression bomb")
     assert proc.stdout == ""
 
