@@ -1,4 +1,4 @@
-"""The course's website, built once per test session in quick mode, for test_site.py and test_site_browser.py.
+"""The course's website, built once per test session in quick mode, for test_site.py (and any other module).
 
 Under pytest-xdist the two modules may run in different worker processes: the first to ask builds the site under
 a file lock in the session's shared temporary folder, the other waits for it and reads the result back."""

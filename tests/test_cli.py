@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli, run_cli_here
 
 from pytorch_tutorial import course
 
@@ -41,16 +41,18 @@ def test_list_and_help_are_fast():
 
 
 def test_unknown_lesson_is_one_line_and_exit_2():
-    assert_usage_error(run_cli("run", "99"), "unknown lesson '99'", "all")
-    assert_usage_error(run_cli("run", "four"), "unknown lesson 'four'")
+    assert_usage_error(run_cli_here("run", "99"), "unknown lesson '99'", "all")
+    assert_usage_error(run_cli_here("run", "four"), "unknown lesson 'four'")
 
 
 def test_bad_set_key_and_value_are_one_line_and_exit_2(tmp_path):
-    assert_usage_error(run_cli("run", "4", "--set", "epochs=3", "--out", str(tmp_path)), "no setting 'epochs'")
-    assert_usage_error(run_cli("run", "5", "--set", "n_iters=many", "--out", str(tmp_path)), "n_iters", "whole number")
-    assert_usage_error(run_cli("run", "5", "--set", "n_iters", "--out", str(tmp_path)), "key=value")
-    assert_usage_error(run_cli("run", "5", "--set", "n_iters=-3", "--out", str(tmp_path)), "n_iters", "negative")
-    assert_usage_error(run_cli("run", "5", "--seed", "x", "--out", str(tmp_path)), "--seed", "--help")
+    assert_usage_error(run_cli_here("run", "4", "--set", "epochs=3", "--out", str(tmp_path)), "no setting 'epochs'")
+    assert_usage_error(
+        run_cli_here("run", "5", "--set", "n_iters=many", "--out", str(tmp_path)), "n_iters", "whole number"
+    )
+    assert_usage_error(run_cli_here("run", "5", "--set", "n_iters", "--out", str(tmp_path)), "key=value")
+    assert_usage_error(run_cli_here("run", "5", "--set", "n_iters=-3", "--out", str(tmp_path)), "n_iters", "negative")
+    assert_usage_error(run_cli_here("run", "5", "--seed", "x", "--out", str(tmp_path)), "--seed", "--help")
     assert not (tmp_path / "summary.json").exists()
 
 
@@ -58,13 +60,13 @@ def test_missing_device_is_one_line_and_exit_2(tmp_path):
     import torch
 
     if not torch.cuda.is_available():
-        assert_usage_error(run_cli("run", "1", "--device", "cuda", "--out", str(tmp_path)), "--device cuda", "cpu")
-    assert_usage_error(run_cli("run", "1", "--device", "tpu", "--out", str(tmp_path)), "unknown device 'tpu'")
+        assert_usage_error(run_cli_here("run", "1", "--device", "cuda", "--out", str(tmp_path)), "--device cuda", "cpu")
+    assert_usage_error(run_cli_here("run", "1", "--device", "tpu", "--out", str(tmp_path)), "unknown device 'tpu'")
     assert not (tmp_path / "summary.json").exists()
 
 
 def test_run_writes_summary_with_reported_figures(tmp_path):
-    proc = run_cli("run", "4", "--out", str(tmp_path))
+    proc = run_cli_here("run", "4", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((tmp_path / "summary.json").read_text())
     (entry,) = summary["lessons"]
@@ -75,7 +77,7 @@ def test_run_writes_summary_with_reported_figures(tmp_path):
 
 
 def test_same_seed_same_figures_and_quiet_prints_only_summary(tmp_path):
-    runs = [run_cli("run", "5", "6", "--quiet", "--seed", "7", "--out", str(tmp_path / str(i))) for i in (1, 2)]
+    runs = [run_cli_here("run", "5", "6", "--quiet", "--seed", "7", "--out", str(tmp_path / str(i))) for i in (1, 2)]
     metrics = [
         [entry["metrics"] for entry in json.loads((tmp_path / str(i) / "summary.json").read_text())["lessons"]]
         for i in (1, 2)
@@ -121,7 +123,7 @@ def test_info_reports_versions():
 @pytest.mark.parametrize("out", ["afile", "afile/sub"])
 def test_an_out_folder_that_is_a_file_is_one_line_before_any_lesson(tmp_path, out):
     (tmp_path / "afile").write_text("the learner's notes\n")
-    proc = run_cli("run", "4", "--out", out, cwd=tmp_path)
+    proc = run_cli_here("run", "4", "--out", out, cwd=tmp_path)
     assert_usage_error(proc, f"--out {out}", "is a file, not a folder")
     assert "Lesson 4" not in proc.stdout
     assert (tmp_path / "afile").read_text() == "the learner's notes\n"
@@ -130,7 +132,7 @@ def test_an_out_folder_that_is_a_file_is_one_line_before_any_lesson(tmp_path, ou
 @pytest.mark.parametrize("command", [["notebook", "4", "--out"], ["exercises", "start"]])
 def test_other_commands_writing_under_a_file_are_one_line(tmp_path, command):
     (tmp_path / "afile").write_text("the learner's notes\n")
-    proc = run_cli(*command, "afile/sub", cwd=tmp_path)
+    proc = run_cli_here(*command, "afile/sub", cwd=tmp_path)
     assert_usage_error(proc, "afile/sub")
     assert (tmp_path / "afile").read_text() == "the learner's notes\n"
 
@@ -145,7 +147,7 @@ def test_other_commands_writing_under_a_file_are_one_line(tmp_path, command):
     ],
 )
 def test_a_value_a_later_lesson_refuses_stops_the_run_before_the_first_lesson(tmp_path, lessons, setting, phrase):
-    proc = run_cli("run", *lessons, "--set", setting, "--out", str(tmp_path / "out"))
+    proc = run_cli_here("run", *lessons, "--set", setting, "--out", str(tmp_path / "out"))
     assert_usage_error(proc, phrase)
     assert "Lesson" not in proc.stdout  # not even the first lesson's banner
     assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, assert_usage_error, run_cli
+from conftest import ROOT, assert_usage_error, run_cli, run_cli_here
 from sklearn.datasets import load_wine
 
 from pytorch_tutorial import runtime
@@ -128,7 +128,7 @@ def test_data_dir_through_the_cli(tmp_path):
     copy = tmp_path / "my-mnist"
     write_mnist_copy(copy, compress=True)
     out = tmp_path / "out"
-    proc = run_cli("run", "9", "--quiet", "--data-dir", str(copy), "--set", "num_workers=0", "--out", str(out))
+    proc = run_cli_here("run", "9", "--quiet", "--data-dir", str(copy), "--set", "num_workers=0", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     (entry,) = json.loads((out / "summary.json").read_text())["lessons"]
     assert entry["metrics"]["mnist_train_size"] == 200 and entry["metrics"]["mnist_test_size"] == 50
@@ -139,10 +139,10 @@ def test_data_dir_with_missing_files_is_one_line_and_exit_2(tmp_path):
     raw = copy / "MNIST" / "raw"
     idx.write(raw / "train-images-idx3-ubyte.gz", embedded("t10k-images-idx3-ubyte")[:10])
     idx.write(raw / "train-labels-idx1-ubyte", embedded("t10k-labels-idx1-ubyte")[:10])
-    proc = run_cli("run", "9", "--data-dir", str(copy), "--set", "num_workers=0", "--out", str(tmp_path / "out"))
+    proc = run_cli_here("run", "9", "--data-dir", str(copy), "--set", "num_workers=0", "--out", str(tmp_path / "out"))
     assert_usage_error(proc, "--data-dir", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "missing")
     assert not (tmp_path / "out" / "summary.json").exists()
-    assert_usage_error(run_cli("run", "9", "--data-dir", str(tmp_path / "nowhere")), "no such folder")
+    assert_usage_error(run_cli_here("run", "9", "--data-dir", str(tmp_path / "nowhere")), "no such folder")
 
 
 def test_a_replaced_data_dir_copy_is_read_afresh(tmp_path):
@@ -176,7 +176,7 @@ def test_a_damaged_data_dir_stops_the_run_before_the_first_lesson(tmp_path):
     write_mnist_copy(copy, compress=False)
     (copy / "MNIST" / "raw" / "t10k-images-idx3-ubyte").write_bytes(b"\x00" * 40)
     out = tmp_path / "out"
-    proc = run_cli("run", "1", "9", "--data-dir", str(copy), "--out", str(out))
+    proc = run_cli_here("run", "1", "9", "--data-dir", str(copy), "--out", str(out))
     assert_usage_error(proc, "--data-dir", "t10k-images-idx3-ubyte is not an MNIST images file", "magic number")
     assert "Lesson 1" not in proc.stdout and not out.exists()
 

@@ -278,7 +278,9 @@ def test_check_works_with_spawned_workers(tmp_path):
 
 
 def test_check_usage_errors_are_one_line_exit_2(tmp_path):
-    assert_usage_error(run_cli_here("check", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "exercises start")
+    assert_usage_error(
+        run_cli_here("check", "--dir", str(tmp_path / "nowhere")), "no exercises folder", "exercises start"
+    )
     assert_usage_error(run_cli_here("check", "99", "--dir", str(tmp_path)), "unknown lesson or exercise '99'")
     assert_usage_error(run_cli_here("check", "2.9", "--dir", str(tmp_path)), "unknown exercise '2.9'", "2.1, 2.2, 2.3")
     assert_usage_error(

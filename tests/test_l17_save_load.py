@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 import torch
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli_here
 
 from pytorch_tutorial import checkpoint, course, runtime
 
@@ -145,7 +145,7 @@ def test_resume_works_with_a_single_epoch(run_lesson):
 
 
 def test_no_epochs_is_one_line(tmp_path):
-    assert_usage_error(run_cli("run", "17", "--set", "epochs=0", "--out", str(tmp_path)), "epochs=0")
+    assert_usage_error(run_cli_here("run", "17", "--set", "epochs=0", "--out", str(tmp_path)), "epochs=0")
 
 
 def test_exercise_17_1_rejects_a_checkpoint_without_the_optimizer(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli_here
 
 from pytorch_tutorial import course, notebooks, runtime
 
@@ -59,7 +59,7 @@ def _code_cells_of_script(path: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("notebooks")
-    proc = run_cli("notebook", "all", "--out", str(out))
+    proc = run_cli_here("notebook", "all", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
@@ -97,11 +97,11 @@ def test_notebooks_are_written_atomically_and_reproducibly(written, tmp_path):
 
 
 def test_notebook_usage_errors_are_one_line_exit_2(tmp_path):
-    assert_usage_error(run_cli("notebook", "99", "--out", str(tmp_path)), "unknown lesson '99'")
-    assert_usage_error(run_cli("notebook", "--out", str(tmp_path)), "name the lessons")
+    assert_usage_error(run_cli_here("notebook", "99", "--out", str(tmp_path)), "unknown lesson '99'")
+    assert_usage_error(run_cli_here("notebook", "--out", str(tmp_path)), "name the lessons")
     file = tmp_path / "afile"
     file.write_text("x", encoding="utf-8")
-    assert_usage_error(run_cli("notebook", "2", "--out", str(file)), "--out", "folder")
+    assert_usage_error(run_cli_here("notebook", "2", "--out", str(file)), "--out", "folder")
     assert not list(tmp_path.glob("*.ipynb"))
 
 
@@ -166,7 +166,7 @@ def test_the_kernel_is_this_python_whatever_kernelspecs_jupyter_finds(tmp_path, 
 
 
 def test_execute_through_the_command(tmp_path):
-    proc = run_cli("notebook", "4", "--out", str(tmp_path), "--execute")
+    proc = run_cli_here("notebook", "4", "--out", str(tmp_path), "--execute")
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"executed .*l04_backpropagation\.ipynb in [\d.]+ s: ok", proc.stdout)
     assert "1/1 notebooks ran without error" in proc.stdout
@@ -182,32 +182,32 @@ def test_execute_through_the_command(tmp_path):
 
 
 def test_a_notebook_that_exists_is_kept_unless_forced(tmp_path):
-    assert run_cli("notebook", "3", "--out", str(tmp_path)).returncode == 0
+    assert run_cli_here("notebook", "3", "--out", str(tmp_path)).returncode == 0
     mine = tmp_path / "l03_autograd.ipynb"
     nb = nbformat.read(mine, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("MY NOTES: grad accumulates!"))
     nbformat.write(nb, mine)
     edited = mine.read_bytes()
 
-    proc = run_cli("notebook", "3", "4", "--out", str(tmp_path))
+    proc = run_cli_here("notebook", "3", "4", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert f"kept {mine}" in proc.stdout and "--force" in proc.stdout
     assert mine.read_bytes() == edited  # the learner's notes are still there
     assert (tmp_path / "l04_backpropagation.ipynb").exists()
 
-    proc = run_cli("notebook", "3", "--out", str(tmp_path), "--force")
+    proc = run_cli_here("notebook", "3", "--out", str(tmp_path), "--force")
     assert proc.returncode == 0, proc.stderr
     assert "MY NOTES" not in mine.read_text(encoding="utf-8")
 
 
 def test_execute_runs_the_learners_notebook_that_exists(tmp_path):
-    assert run_cli("notebook", "4", "--out", str(tmp_path)).returncode == 0
+    assert run_cli_here("notebook", "4", "--out", str(tmp_path)).returncode == 0
     mine = tmp_path / "l04_backpropagation.ipynb"
     nb = nbformat.read(mine, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("print('my own cell ran')"))
     nbformat.write(nb, mine)
 
-    proc = run_cli("notebook", "4", "--out", str(tmp_path), "--execute")
+    proc = run_cli_here("notebook", "4", "--out", str(tmp_path), "--execute")
     assert proc.returncode == 0, proc.stderr
     assert f"kept {mine}: running it as it is" in proc.stdout
     assert "1/1 notebooks ran without error" in proc.stdout
@@ -219,7 +219,7 @@ def test_execute_runs_the_learners_notebook_that_exists(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
 def test_ctrl_c_during_execute_is_one_line_exit_130_and_shuts_the_kernel_down(tmp_path):
-    assert run_cli("notebook", "4", "--out", str(tmp_path)).returncode == 0
+    assert run_cli_here("notebook", "4", "--out", str(tmp_path)).returncode == 0
     mine = tmp_path / "l04_backpropagation.ipynb"
     marker = tmp_path / "kernel.pid"
     nb = nbformat.read(mine, as_version=4)

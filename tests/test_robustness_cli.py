@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import assert_usage_error, run_cli, run_module
+from conftest import assert_usage_error, run_cli, run_cli_here, run_module
 
 from pytorch_tutorial import cli, course, runtime
 
@@ -106,7 +106,7 @@ def test_commands_whose_reader_left_end_quietly(tmp_path, command):
 
 @pytest.mark.parametrize("seed", ["-1", "4294967296"])
 def test_a_seed_outside_numpys_range_is_one_line_before_any_lesson(tmp_path, seed):
-    proc = run_cli("run", "2", "--seed", seed, "--out", str(tmp_path))
+    proc = run_cli_here("run", "2", "--seed", seed, "--out", str(tmp_path))
     assert_usage_error(proc, "--seed", "0 to 4294967295")
     assert "Lesson" not in proc.stdout
 
@@ -127,20 +127,20 @@ def test_a_bad_seed_in_plain_script_mode_is_one_line(tmp_path):
 
 
 def test_run_all_with_lesson_numbers_is_ambiguous(tmp_path):
-    assert_usage_error(run_cli("run", "all", "3", cwd=tmp_path), "'run all 3' is ambiguous")
+    assert_usage_error(run_cli_here("run", "all", "3", cwd=tmp_path), "'run all 3' is ambiguous")
     assert not (tmp_path / "outputs").exists()
     assert [lesson.number for lesson in course.select(["3", "3"])] == [3]  # the same lesson twice runs once
 
 
 def test_a_data_dir_that_is_a_file_says_so(tmp_path):
     (tmp_path / "mnist.tar").write_text("not a folder")
-    assert_usage_error(run_cli("run", "9", "--data-dir", "mnist.tar", cwd=tmp_path), "is a file, not a folder")
+    assert_usage_error(run_cli_here("run", "9", "--data-dir", "mnist.tar", cwd=tmp_path), "is a file, not a folder")
 
 
 def test_version():
     from pytorch_tutorial import __version__
 
-    proc = run_cli("--version")
+    proc = run_cli_here("--version")
     assert proc.returncode == 0 and proc.stdout.strip() == f"pytorch-tutorial {__version__}"
 
 

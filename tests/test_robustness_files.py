@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli_here
 from PIL import Image, ImageDraw
 
 from pytorch_tutorial import checkpoint, cli, course, runtime
@@ -177,7 +177,7 @@ def test_predict_refuses_a_diverged_checkpoint(tmp_path):
     image = Image.new("L", (200, 200), 240)
     ImageDraw.Draw(image).line([(100, 30), (100, 170)], fill=20, width=18)
     image.save(tmp_path / "one.png")
-    assert_usage_error(run_cli("predict", "one.png", "--checkpoint", "nan.pt", cwd=tmp_path), "NaN or infinity")
+    assert_usage_error(run_cli_here("predict", "one.png", "--checkpoint", "nan.pt", cwd=tmp_path), "NaN or infinity")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,13 +1,16 @@
 """`pytorch-tutorial site`: every lesson a page with its outputs and figures, nothing loaded from another host,
 every internal link resolves, exercises without solutions, and a lesson that fails stops the build by name.
 
-The site is built once per session in quick mode (small settings, as the notebook tests use) and shared with
-test_site_browser.py; the cache and failure tests build a one-lesson site of their own."""
+The site is built once per session in quick mode (small settings, as the notebook tests use); the cache and
+failure tests build a one-lesson site of their own. The end of the module opens every page in headless Chromium."""
 
 from __future__ import annotations
 
 import ast
+import functools
+import http.server
 import re
+import threading
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -15,7 +18,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import ROOT, assert_usage_error, run_cli
+from browser import chromium
+from conftest import ROOT, assert_usage_error, run_cli_here
 from site_build import quick_site
 
 from pytorch_tutorial import course, site
@@ -213,7 +217,7 @@ def test_lesson_pages_show_their_exercises_and_links_but_never_a_solution(built,
 
 
 def test_the_exercises_page_and_the_api_page(built, parsed):
-    exercises = "".join(parsed[built.out / "exercises.html"].text)
+    exercises = "".join(parsed[built.out / "exercises.html"].text).replace("\u2019", "'")  # Sphinx's smart quotes
     assert "pytorch-tutorial check" in exercises and "pytorch-tutorial exercises start" in exercises
     for exercise in catalog.EXERCISES:
         if course.BY_NUMBER[exercise.lesson].path.exists():
@@ -236,8 +240,8 @@ def test_search_index_knows_the_dataloader_lesson(built):
 def test_site_command_usage_errors(tmp_path):
     file = tmp_path / "afile"
     file.write_text("x", encoding="utf-8")
-    assert_usage_error(run_cli("site", "--out", str(file)), "--out", "is a file")
-    proc = run_cli("site", "--help")
+    assert_usage_error(run_cli_here("site", "--out", str(file)), "--out", "is a file")
+    proc = run_cli_here("site", "--help")
     assert proc.returncode == 0 and "--open" in proc.stdout
 
 
@@ -291,3 +295,108 @@ def test_a_broken_lesson_fails_the_build_with_its_name_and_error(tmp_path):
         site.build(tmp_path / "site", lessons=[lesson], jobs=1, echo=False)
     assert str(failure.value) == "lesson 98 (Broken on purpose) failed: ZeroDivisionError: division by zero"
     assert not (tmp_path / "site" / "index.html").exists()  # no page is written, not even an empty one
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The site in a real browser: headless Chromium (tests/browser.py) opens every page from a server on loopback,
+# with every other address blocked. Each page loads with no console error and no failed request, every image
+# has loaded, and Sphinx's search (JavaScript over searchindex.js) finds lesson 9 for `DataLoader`. (In this
+# module, not one of its own, so that pytest-xdist's --dist loadfile gives the build and its readers one worker
+# instead of leaving a second worker waiting for the build.)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    """The built site over HTTP on a free loopback port, as any static host would serve it."""
+    handler = functools.partial(_QuietHandler, directory=str(built.out))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium(window_size="1200,1400") as session:
+        yield session
+
+
+def _load(browser, url: str) -> dict:
+    """Open ``url``, wait until it and its images have loaded; what was requested, what failed, what the console said."""
+    browser.network_log()  # start from an empty log
+    browser.get(url)
+    browser.wait_for("return document.readyState === 'complete'")
+    browser.wait_for("return Array.from(document.images).every((image) => image.complete)")
+    broken = browser.script(
+        "return Array.from(document.images).filter((image) => !(image.naturalWidth > 0)).map((image) => image.src)"
+    )
+    images = browser.script("return document.images.length")
+    events = browser.network_log()
+    requested = [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"]
+    failed = [e["params"] for e in events if e["method"] == "Network.loadingFailed"]
+    statuses = [
+        (e["params"]["response"]["url"], e["params"]["response"]["status"])
+        for e in events
+        if e["method"] == "Network.responseReceived"
+    ]
+    return {
+        "requested": requested,
+        "failed": failed,
+        "bad_status": [(u, s) for u, s in statuses if s >= 400],
+        "broken_images": broken,
+        "images": images,
+        "console_errors": browser.console_errors(),
+    }
+
+
+def test_every_page_loads_with_no_console_error_no_failed_request_and_every_image(built, server, browser):
+    seen = {"pages": 0, "requests": 0, "images": 0}
+    for path in built.pages:
+        url = f"{server}/{path.relative_to(built.out).as_posix()}"
+        report = _load(browser, url)
+        where = path.relative_to(built.out)
+        assert report["failed"] == [], (where, report["failed"])
+        assert report["bad_status"] == [], (where, report["bad_status"])
+        assert report["console_errors"] == [], (where, report["console_errors"])
+        assert report["broken_images"] == [], (where, report["broken_images"])
+        assert all(request.startswith(server) or request.startswith("data:") for request in report["requested"])
+        seen["pages"] += 1
+        seen["requests"] += len(report["requested"])
+        seen["images"] += report["images"]
+    print(f"\nbrowser: {seen['pages']} pages, {seen['requests']} requests, {seen['images']} images, all loaded")
+    assert seen["pages"] == len(built.pages) >= len(course.available_lessons()) + 3
+
+
+def test_a_lesson_page_as_a_reader_sees_it(built, server, browser, tmp_path_factory):
+    lesson = course.BY_NUMBER[13] if course.BY_NUMBER[13].path.exists() else course.available_lessons()[0]
+    _load(browser, f"{server}/lessons/{site.page_name(lesson)}.html")
+    assert browser.script("return document.querySelectorAll('.cell_output').length") > 0
+    title = browser.script("return document.querySelector('h1').textContent")
+    assert title.startswith(f"Lesson {lesson.number}"), title
+    # the first figure, with the code that drew it above it
+    browser.script(
+        "const image = document.querySelector('.cell_output img');"
+        "if (image) { image.closest('.cell').scrollIntoView(); window.scrollBy(0, -40); }"
+    )
+    path = browser.screenshot(Path(tmp_path_factory.mktemp("site_browser")) / "site_lesson.png")
+    print(f"\nscreenshot of lesson {lesson.number}'s page: {path}")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_searching_for_dataloader_finds_lesson_9(built, server, browser, tmp_path_factory):
+    report = _load(browser, f"{server}/search.html?q=DataLoader")
+    results = browser.wait_for(
+        "const links = Array.from(document.querySelectorAll('#search-results ul.search li a'));"
+        "return links.length ? links.map((a) => a.getAttribute('href')) : null;",
+        timeout=30,
+    )
+    assert any("lessons/l09_dataloader.html" in href for href in results), results
+    assert browser.console_errors() == [] and report["failed"] == []
+    print(f"\nsearch for DataLoader: {len(results)} results, lesson 9 among them")
