@@ -90,3 +90,17 @@ def test_figures_are_pngs_and_show_the_line_before_and_after(lesson):
     for path in lesson.files:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
     assert lesson.metrics["numpy_f5"] == pytest.approx(5 * lesson.namespace["numpy_w"])  # the line drawn after
+
+
+def test_the_two_training_logs_are_labelled(tmp_path):
+    """The trial found two identical, unlabelled logs; each now says which training it is."""
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        run_lesson_at(5, tmp_path)
+    text = printed.getvalue()
+    numpy_part = text.index("Training in NumPy, gradient by hand:")
+    autograd_part = text.index("Training in PyTorch, gradient by autograd:")
+    assert numpy_part < autograd_part and "epoch " in text[numpy_part:autograd_part]
