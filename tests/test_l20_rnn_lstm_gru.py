@@ -1,5 +1,6 @@
 """Lesson 20: MNIST rows as sequences through nn.RNN, nn.GRU and nn.LSTM, trained with the same budget on the
-embedded split; the shapes it prints, the one-line swap, the loop by hand and the vanishing gradient."""
+embedded split from an orthogonal start; the shapes it prints, the one-line swap, the loop by hand and the
+vanishing gradient."""
 
 from __future__ import annotations
 
@@ -39,20 +40,30 @@ def default_run(tmp_path_factory):
 
 
 def test_accuracy_bars_with_defaults(default_run):
+    """The issue's targets, with the default seed (0): plain RNN >= 0.85, GRU and LSTM >= 0.92.
+
+    Measured with the defaults (7 epochs, hidden size 80, Adam lr 0.003, orthogonal start), seeds 0-4: plain RNN
+    0.842-0.894 (0.894 on seed 0), GRU 0.929-0.945 (0.937), LSTM 0.933-0.940 (0.933). Without the orthogonal
+    start the plain RNN gets 0.740-0.847 (0.798 on seed 0).
+    """
     metrics = default_run.metrics
     assert set(metrics) == {"rnn_accuracy", "gru_accuracy", "lstm_accuracy"}
-    # measured with the defaults, seeds 0-4: GRU 0.936-0.947, LSTM 0.928-0.945, plain RNN 0.728-0.790. The issue's
-    # RNN target (>= 0.85) is not met within the time target: it needs about 20 epochs (0.849 on seed 0)
     assert metrics["gru_accuracy"] >= 0.92
     assert metrics["lstm_accuracy"] >= 0.92
-    assert metrics["rnn_accuracy"] >= 0.7  # far above chance (0.1), far below the gated layers: the lesson's point
-    assert metrics["rnn_accuracy"] < min(metrics["gru_accuracy"], metrics["lstm_accuracy"]) - 0.1
+    assert metrics["rnn_accuracy"] >= 0.85
+    # what the text says: the plain RNN gets fewer right than the gated layers ("about 89%", "about 93%")
+    assert metrics["rnn_accuracy"] < min(metrics["gru_accuracy"], metrics["lstm_accuracy"])
+    assert metrics["rnn_accuracy"] == pytest.approx(0.89, abs=0.01)
+    assert metrics["gru_accuracy"] == pytest.approx(0.93, abs=0.01)
+    assert metrics["lstm_accuracy"] == pytest.approx(0.93, abs=0.01)
+    seconds = default_run.namespace["seconds"]
+    assert 1.3 * seconds["RNN"] < min(seconds["GRU"], seconds["LSTM"])  # "about twice as fast" (1.8-2.6 measured)
 
 
 def test_the_same_budget_and_one_accuracy_per_epoch(default_run):
     ns = default_run.namespace
-    assert (ns["cfg"].epochs, ns["cfg"].batch_size, ns["cfg"].lr) == (7, 100, 0.005)
-    assert (ns["cfg"].hidden_size, ns["cfg"].num_layers) == (64, 1)
+    assert (ns["cfg"].epochs, ns["cfg"].batch_size, ns["cfg"].lr) == (7, 100, 0.003)
+    assert (ns["cfg"].hidden_size, ns["cfg"].num_layers) == (80, 1)
     assert list(ns["history"]) == ["RNN", "GRU", "LSTM"]
     for name, accuracies in ns["history"].items():
         assert len(accuracies) == 7, name
@@ -79,15 +90,15 @@ def test_shapes_are_printed_and_explained(default_run):
     assert tuple(ns["train_sequences"].shape) == (4000, 28, 28)
     assert "training sequences: (4000, 28, 28) = (digits, time steps, features)" in printed
     assert "input  (3, 28, 28)" in printed
-    assert "output (3, 28, 64)" in printed and "h_n    (1, 3, 64)" in printed
+    assert "output (3, 28, 80)" in printed and "h_n    (1, 3, 80)" in printed
     assert "output[:, -1] equals h_n[-1]: True" in printed
-    assert "LSTM: output (3, 28, 64), h_n (1, 3, 64), c_n (1, 3, 64)" in printed
+    assert "LSTM: output (3, 28, 80), h_n (1, 3, 80), c_n (1, 3, 80)" in printed
     # what the text says: output[:, -1] is the top layer's last hidden state h_n[-1], not an earlier step's
     with torch.no_grad():
         output, h_n = ns["rnn"](ns["train_sequences"][:5])
     assert torch.allclose(output[:, -1], h_n[-1])
     assert not torch.allclose(output[:, -2], h_n[-1])
-    assert tuple(ns["c_n"].shape) == tuple(ns["h_n"].shape) == (1, 3, 64)
+    assert tuple(ns["c_n"].shape) == tuple(ns["h_n"].shape) == (1, 3, 80)
     # with two layers, h_n[0] is the lower layer's state, another one
     two_layers = nn.RNN(28, 16, num_layers=2, batch_first=True)
     with torch.no_grad():
@@ -102,13 +113,13 @@ def test_the_three_models_differ_in_the_recurrent_layer(default_run):
     for name, kind in (("RNN", nn.RNN), ("GRU", nn.GRU), ("LSTM", nn.LSTM)):
         layer = models[name].rnn
         assert type(layer) is kind, name
-        assert (layer.input_size, layer.hidden_size, layer.num_layers, layer.batch_first) == (28, 64, 1, True)
-        assert (models[name].fc.in_features, models[name].fc.out_features) == (64, 10)
+        assert (layer.input_size, layer.hidden_size, layer.num_layers, layer.batch_first) == (28, 80, 1, True)
+        assert (models[name].fc.in_features, models[name].fc.out_features) == (80, 10)
     recurrent = {name: sum(p.numel() for p in model.rnn.parameters()) for name, model in models.items()}
     assert recurrent["GRU"] == 3 * recurrent["RNN"] and recurrent["LSTM"] == 4 * recurrent["RNN"]  # the text says so
-    # 1 layer: 64*(28+64)+2*64, then the linear layer 64*10+10
-    assert sum(p.numel() for p in models["RNN"].parameters()) == 6_666
-    for count in ("6,666", "18,698", "24,714"):
+    # 1 layer: 80*(28+80)+2*80, then the linear layer 80*10+10
+    assert sum(p.numel() for p in models["RNN"].parameters()) == 9_610
+    for count in ("9,610", "27,210", "36,010"):
         assert count in default_run.printed
 
 
@@ -127,12 +138,48 @@ def test_the_loop_by_hand_is_nn_rnn(default_run):
     assert "largest difference between the loop by hand and nn.RNN" in default_run.printed
 
 
+def test_the_orthogonal_start_keeps_the_hidden_states_length():
+    """What the text says of nn.init.orthogonal_: the recurrent matrix turns h without growing or shrinking it."""
+    torch.manual_seed(0)
+    rnn = nn.RNN(28, 80, batch_first=True)
+    h = torch.randn(5, 80)
+    default_lengths = (h @ rnn.weight_hh_l0.detach().T).norm(dim=1)
+    nn.init.orthogonal_(rnn.weight_hh_l0)
+    weight_hh = rnn.weight_hh_l0.detach()
+    assert torch.allclose(weight_hh @ weight_hh.T, torch.eye(80), atol=1e-5)
+    assert torch.allclose((h @ weight_hh.T).norm(dim=1), h.norm(dim=1), rtol=1e-5)
+    assert (default_lengths < 0.7 * h.norm(dim=1)).all()  # PyTorch's default start shrinks it
+
+
+def test_the_lesson_starts_every_recurrent_matrix_orthogonal(tmp_path, monkeypatch):
+    started = []
+    orthogonal = nn.init.orthogonal_
+    monkeypatch.setattr(
+        nn.init,
+        "orthogonal_",
+        lambda tensor, *a, **k: started.append(tuple(tensor.shape)) or orthogonal(tensor, *a, **k),
+    )
+    result = run(tmp_path, epochs=1, hidden_size=8, num_layers=2)
+    # the three trained networks, then the three untrained ones of the gradient figure; two layers each
+    assert started == 2 * [(8, 8), (8, 8), (24, 8), (24, 8), (32, 8), (32, 8)]
+    assert set(result.namespace["models"]) == {"RNN", "GRU", "LSTM"}
+
+
 def test_the_plain_rnns_gradient_vanishes_towards_the_first_row(default_run):
-    ratios = {name: gradients[0].item() for name, gradients in default_run.namespace["gradient_by_row"].items()}
-    assert all(gradients[-1] == 1 for gradients in default_run.namespace["gradient_by_row"].values())
-    assert ratios["RNN"] < 1e-6  # "less than a millionth as much as the last one"
-    assert ratios["GRU"] > 10 * ratios["RNN"] and ratios["LSTM"] > 10 * ratios["RNN"]
-    assert f"RNN   first row / last row: {ratios['RNN']:.1e}" in default_run.printed
+    gradient_by_row = default_run.namespace["gradient_by_row"]
+    assert set(gradient_by_row) == {
+        (name, start) for name in ("RNN", "GRU", "LSTM") for start in ("default", "orthogonal")
+    }
+    assert all(gradients[-1] == 1 for gradients in gradient_by_row.values())
+    ratios = {key: gradients[0].item() for key, gradients in gradient_by_row.items()}
+    assert ratios["RNN", "default"] < 1e-6  # "less than a millionth as much as the last one"
+    assert 1e-3 < ratios["RNN", "orthogonal"] < 1e-1  # "about a hundredth"
+    for name in ("GRU", "LSTM"):  # "near a millionth either way"
+        for start in ("default", "orthogonal"):
+            assert 1e-7 < ratios[name, start] < 1e-4, (name, start)
+        assert ratios[name, "default"] > 10 * ratios["RNN", "default"]
+    line = f"RNN   orthogonal start  first row / last row: {ratios['RNN', 'orthogonal']:.1e}"
+    assert line in default_run.printed
 
 
 def test_figures_are_written(default_run):
@@ -153,6 +200,7 @@ def test_core_is_short_and_written_in_the_lesson():
         "out, _ = self.rnn(x, (h0, c0))",
         "return self.fc(out[:, -1, :])",
         "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)",
+        'nn.init.orthogonal_(getattr(models[name].rnn, f"weight_hh_l{layer}"))',
     ):
         assert line in core, line
     assert "pytorch_tutorial.models" not in source and "engine" not in source

@@ -20,7 +20,7 @@ from torchvision.transforms import v2
 from pytorch_tutorial import runtime
 from pytorch_tutorial.data import mnist
 
-cfg = runtime.settings(epochs=runtime.between(7, 1, 1000), batch_size=100, lr=0.005, hidden_size=64, num_layers=1)
+cfg = runtime.settings(epochs=runtime.between(7, 1, 1000), batch_size=100, lr=0.003, hidden_size=80, num_layers=1)
 device = runtime.device()
 torch.set_num_threads(1)  # 28 small steps per batch: too small to be worth sharing out between CPU cores
 print(f"computing on {device}")
@@ -124,6 +124,12 @@ class LSTM(nn.Module):
 # The gradient of a recurrent network passes through all 28 steps, and now and then it comes out huge; one such
 # step can undo what the network has learnt, so we cap its length. After every epoch we measure the accuracy on
 # the test digits, to see how fast each one learns.
+#
+# One change to PyTorch's defaults, made the same way to all three networks right after they are built: the
+# recurrent weights `weight_hh_l0` (the matrix that multiplies the previous hidden state) start as a random
+# **orthogonal** matrix, `nn.init.orthogonal_`. Multiplying by an orthogonal matrix turns the hidden state
+# without growing or shrinking it, so what the first rows put into it can survive all 28 steps (Saxe et al.
+# 2014, Le et al. 2015); the plain RNN, which has no gates to help it, needs that most.
 
 
 # %%
@@ -152,6 +158,8 @@ models, history, seconds = {}, {}, {}
 for name, model_class in (("RNN", RNN), ("GRU", GRU), ("LSTM", LSTM)):
     print(name)
     models[name] = model_class(28, cfg.hidden_size, cfg.num_layers, num_classes=10).to(device)
+    for layer in range(cfg.num_layers):  # weight_hh_l0, weight_hh_l1, ...: the recurrent matrices
+        nn.init.orthogonal_(getattr(models[name].rnn, f"weight_hh_l{layer}"))
     start = time.perf_counter()
     history[name] = train_and_test(models[name])
     seconds[name] = time.perf_counter() - start
@@ -161,9 +169,9 @@ for name, model_class in (("RNN", RNN), ("GRU", GRU), ("LSTM", LSTM)):
 # The GRU and the LSTM have three and four times the plain RNN's recurrent weights: their **gates** decide, at
 # each step, how much of the hidden state to keep and how much to overwrite. That lets them carry what they saw
 # in the top rows of a digit down to the last row. The plain RNN squashes its whole state through `tanh` at every
-# step, so what it read early fades, and it learns much more slowly: with the same budget it gets far fewer test
-# digits right than the other two. (Training it longer lets it catch up part of the way: `--set epochs=20` brings
-# it to about 85%, at three times the cost.)
+# step, so what it read early fades faster: even with its orthogonal start it learns more slowly, and with the
+# same budget it gets about 89% of the test digits right where the other two get about 93%. In exchange it trains
+# about twice as fast.
 
 # %%
 print(f"{'model':<6} {'weights':>8} {'test accuracy':>14} {'seconds':>8}")
@@ -175,9 +183,7 @@ plt = runtime.pyplot()
 fig, ax = plt.subplots(figsize=(7, 4))
 for name, accuracies in history.items():
     ax.plot(range(1, cfg.epochs + 1), accuracies, "o-", label=name)
-ax.set_xlabel("epoch")
-ax.set_ylabel("test accuracy")
-ax.set_title(f"Same budget: {cfg.epochs} epochs, hidden size {cfg.hidden_size}, Adam lr {cfg.lr}")
+ax.set(xlabel="epoch", ylabel="test accuracy", title=f"Same budget: {cfg.epochs} epochs, hidden size {cfg.hidden_size}")
 ax.legend()
 runtime.save_figure(fig, "test_accuracy.png")
 
@@ -213,31 +219,41 @@ with torch.no_grad():
 print(f"largest difference between the loop by hand and nn.RNN: {by_hand_difference:.1e}")
 
 # %% [markdown]
-# ### Why the plain RNN learns more slowly
+# ### Why the orthogonal start matters to the plain RNN
 # The loss reaches the weights through every step of that loop, from the last row back to the first. How much
 # does each row of a digit move the loss of a network that has not learnt anything yet? The gradient of the loss
-# with respect to the input, averaged over a batch, answers it row by row. Through the plain RNN's chain of
-# `tanh` steps it shrinks at every step back: the first row moves the loss less than a millionth as much as the
-# last one, so at the start of training the RNN hears almost nothing about the top of the digit (the *vanishing
-# gradient*). The gates of the GRU and the LSTM keep a path along which it shrinks far less.
+# with respect to the input, averaged over a batch, answers it row by row. With PyTorch's default start, the
+# plain RNN's chain of `tanh` steps shrinks it at every step back: the first row moves the loss less than a
+# millionth as much as the last one, so at the start of training the RNN hears almost nothing about the top of
+# the digit (the *vanishing gradient*). With the orthogonal start the lesson trains, the first row keeps about a
+# hundredth. The untrained GRU and LSTM are near a millionth either way, but their gates can learn to keep the
+# state as it is, a path along which the gradient shrinks far less; the plain RNN has no such path. (Delete the
+# two `nn.init.orthogonal_` lines above and the plain RNN ends its 7 epochs at about 80%.)
 
 # %%
 sequences, labels = test_sequences[:200].to(device), test_labels[:200].to(device)
 gradient_by_row = {}
 for name, model_class in (("RNN", RNN), ("GRU", GRU), ("LSTM", LSTM)):
-    untrained = model_class(28, cfg.hidden_size, cfg.num_layers, num_classes=10).to(device)
-    inputs = sequences.clone().requires_grad_(True)
-    nn.functional.cross_entropy(untrained(inputs), labels).backward()
-    per_row = inputs.grad.abs().mean(dim=(0, 2)).cpu()  # mean |d loss / d pixel| for each of the 28 rows
-    gradient_by_row[name] = per_row / per_row[-1]  # relative to the last row
-    print(f"{name:<5} first row / last row: {gradient_by_row[name][0]:.1e}")
+    for start in ("default", "orthogonal"):
+        untrained = model_class(28, cfg.hidden_size, cfg.num_layers, num_classes=10).to(device)
+        if start == "orthogonal":  # as the networks trained above
+            for layer in range(cfg.num_layers):
+                nn.init.orthogonal_(getattr(untrained.rnn, f"weight_hh_l{layer}"))
+        inputs = sequences.clone().requires_grad_(True)
+        nn.functional.cross_entropy(untrained(inputs), labels).backward()
+        per_row = inputs.grad.abs().mean(dim=(0, 2)).cpu()  # mean |d loss / d pixel| for each of the 28 rows
+        gradient_by_row[name, start] = per_row / per_row[-1]  # relative to the last row
+        print(f"{name:<5} {start + ' start':<17} first row / last row: {gradient_by_row[name, start][0]:.1e}")
 
 fig, ax = plt.subplots(figsize=(7, 4))
-for name, gradients in gradient_by_row.items():
-    ax.plot(range(1, 29), gradients, "o-", label=name)
+for (name, start), gradients in gradient_by_row.items():
+    color = {"RNN": "C0", "GRU": "C1", "LSTM": "C2"}[name]  # one colour per network, one line style per start
+    ax.plot(
+        range(1, 29), gradients, "o-" if start == "orthogonal" else "x:", color=color, label=f"{name}, {start} start"
+    )
 ax.set_yscale("log")
 ax.set_xlabel("image row (time step)")
 ax.set_ylabel("|d loss / d row|, relative to the last row")
 ax.set_title("Untrained networks: how much each row of a digit moves the loss")
-ax.legend()
+ax.legend(fontsize="small")
 runtime.save_figure(fig, "gradient_by_row.png")
