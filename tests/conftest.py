@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -46,11 +48,13 @@ def run_lesson_at(
     seed: int = runtime.DEFAULT_SEED,
     full_data: bool = False,
     data_dir: Path | None = None,
+    quiet: bool = False,
     **overrides: object,
 ) -> course.LessonResult:
     """Run lesson ``number`` on the CPU with ``overrides`` as ``--set`` values, writing under ``out``.
 
-    Usable from module-scoped fixtures (run a lesson once, assert many things). Fails the test if the lesson fails.
+    Usable from module-scoped fixtures (run a lesson once, assert many things). Fails the test if the lesson fails;
+    a :class:`runtime.UsageError` (a refused setting) propagates.
     """
     lesson = course.BY_NUMBER[number]
     ctx = runtime.RunContext(
@@ -62,9 +66,19 @@ def run_lesson_at(
         overrides=dict(overrides),
         full_data=full_data,
         data_dir=data_dir,
+        quiet=quiet,
     )
     result = course.run_lesson(lesson, ctx)
     assert result.status == "ok", result.error
+    return result
+
+
+def run_lesson_printed(number: int, out: Path, **kwargs: object) -> course.LessonResult:
+    """:func:`run_lesson_at` with what the lesson printed kept in ``result.printed`` (its prose figures)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = run_lesson_at(number, out, **kwargs)
+    result.printed = printed.getvalue()  # type: ignore[attr-defined]
     return result
 
 
@@ -107,9 +121,6 @@ def run_cli_here(
     started once per test process and reused). Commands whose subject is the process itself (signals, pipes, the
     console script) keep :func:`run_cli`.
     """
-    import contextlib
-    import io
-
     from pytorch_tutorial import cli
 
     out, err = io.StringIO(), io.StringIO()

@@ -3,16 +3,15 @@ lesson's network is the package's FeedForward, and exercise 13.2 accepts either 
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import run_lesson_at, run_lesson_printed
 from PIL import Image
 
-from pytorch_tutorial import course, engine, runtime
+from pytorch_tutorial import course, engine
 from pytorch_tutorial.data import idx, mnist
 from pytorch_tutorial.data.mnist import RAW_FILES
 from pytorch_tutorial.exercises import catalog
@@ -22,27 +21,16 @@ from pytorch_tutorial.models import FeedForward
 LESSON = course.BY_NUMBER[13]
 
 
-def run(out: Path, seed: int = runtime.DEFAULT_SEED, data_dir: Path | None = None, **overrides):
-    """Run lesson 13 on the CPU as the runner does (usable from module-scoped fixtures)."""
-    ctx = runtime.RunContext(
-        13, LESSON.slug, device="cpu", seed=seed, out_root=out, overrides=overrides, data_dir=data_dir, quiet=True
-    )
-    result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    return result
+def run(out: Path, **kwargs):
+    """Run lesson 13 on the CPU as the runner does, quietly (usable from module-scoped fixtures)."""
+    return run_lesson_at(13, out, quiet=True, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     """The lesson with its default settings on the embedded MNIST subset, once for this module; what it
     printed is kept in ``result.printed``."""
-    ctx = runtime.RunContext(13, LESSON.slug, device="cpu", out_root=tmp_path_factory.mktemp("l13"), quiet=False)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    result.printed = printed.getvalue()
-    return result
+    return run_lesson_printed(13, tmp_path_factory.mktemp("l13"))
 
 
 def test_accuracy_bar_on_the_test_split_with_defaults(default_run):

@@ -3,8 +3,6 @@ the lesson's LeNet is the package's, trained with plain SGD."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import pickle
 from pathlib import Path
 from urllib.error import URLError
@@ -12,6 +10,7 @@ from urllib.error import URLError
 import numpy as np
 import pytest
 import torch
+from conftest import run_lesson_at, run_lesson_printed
 from PIL import Image
 from test_l13_feedforward import write_mnist_folder
 from torch.utils.data import DataLoader
@@ -24,38 +23,16 @@ CPU = torch.device("cpu")
 LESSON = course.BY_NUMBER[14]
 
 
-def run(
-    out: Path, seed: int = runtime.DEFAULT_SEED, full_data: bool = False, data_dir: Path | None = None, **overrides
-):
-    """Run lesson 14 on the CPU as the runner does (usable from module-scoped fixtures)."""
-    lesson = course.BY_NUMBER[14]
-    ctx = runtime.RunContext(
-        14,
-        lesson.slug,
-        device="cpu",
-        seed=seed,
-        out_root=out,
-        overrides=overrides,
-        full_data=full_data,
-        data_dir=data_dir,
-        quiet=True,
-    )
-    result = course.run_lesson(lesson, ctx)
-    assert result.status == "ok", result.error
-    return result
+def run(out: Path, **kwargs):
+    """Run lesson 14 on the CPU as the runner does, quietly (usable from module-scoped fixtures)."""
+    return run_lesson_at(14, out, quiet=True, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     """The lesson with its default settings on the embedded MNIST subset, once for this module; what it
     printed is kept in ``result.printed``."""
-    ctx = runtime.RunContext(14, LESSON.slug, device="cpu", out_root=tmp_path_factory.mktemp("l14"), quiet=False)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    result.printed = printed.getvalue()
-    return result
+    return run_lesson_printed(14, tmp_path_factory.mktemp("l14"))
 
 
 def test_accuracy_bar_on_the_test_split_with_defaults(default_run):

@@ -4,9 +4,7 @@ the original tutorial's data with --full-data (offline: one line)."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import sys
 import zipfile
 from pathlib import Path
@@ -14,7 +12,7 @@ from urllib.error import URLError
 
 import pytest
 import torch
-from conftest import ROOT, run_lesson_at
+from conftest import ROOT, run_lesson_at, run_lesson_printed
 from PIL import Image
 
 from pytorch_tutorial import course, runtime
@@ -41,13 +39,7 @@ def decode(name_tensor: torch.Tensor) -> str:
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     """The lesson with its defaults on the embedded names, once for this module; its output in ``printed``."""
-    ctx = runtime.RunContext(19, LESSON.slug, device="cpu", out_root=tmp_path_factory.mktemp("l19"), quiet=False)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    result.printed = printed.getvalue()
-    return result
+    return run_lesson_printed(19, tmp_path_factory.mktemp("l19"))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -4,39 +4,29 @@ vanishing gradient."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import run_lesson_at, run_lesson_printed
 from PIL import Image
 from torch import nn
 
-from pytorch_tutorial import course, runtime
+from pytorch_tutorial import course
 from pytorch_tutorial.data import mnist
 
 LESSON = course.BY_NUMBER[20]
 
 
 def run(out: Path, **overrides):
-    """Run lesson 20 on the CPU as the runner does."""
-    ctx = runtime.RunContext(20, LESSON.slug, device="cpu", out_root=out, overrides=overrides, quiet=True)
-    result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    return result
+    """Run lesson 20 on the CPU as the runner does, quietly."""
+    return run_lesson_at(20, out, quiet=True, **overrides)
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     """The lesson with its default settings, once for this module; what it printed is in ``result.printed``."""
-    ctx = runtime.RunContext(20, LESSON.slug, device="cpu", out_root=tmp_path_factory.mktemp("l20"), quiet=False)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    result.printed = printed.getvalue()
-    return result
+    return run_lesson_printed(20, tmp_path_factory.mktemp("l20"))
 
 
 def test_accuracy_bars_with_defaults(default_run):

@@ -4,39 +4,32 @@ lesson 13's network trained with a constant rate, a cosine schedule and one cycl
 from __future__ import annotations
 
 import bisect
-import contextlib
-import io
 import math
 import warnings
 from pathlib import Path
 
 import pytest
+from conftest import run_lesson_at, run_lesson_printed
 from PIL import Image
 
-from pytorch_tutorial import course, runtime
+from pytorch_tutorial import course
 
 LESSON = course.BY_NUMBER[22]
 
 
 def run(out: Path, **overrides):
-    """Run lesson 22 on the CPU as the runner does."""
-    ctx = runtime.RunContext(22, LESSON.slug, device="cpu", out_root=out, overrides=overrides, quiet=True)
-    result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    return result
+    """Run lesson 22 on the CPU as the runner does, quietly."""
+    return run_lesson_at(22, out, quiet=True, **overrides)
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     """The lesson with its defaults, once for this module: what it printed is in ``result.printed``, the warnings
     that escaped it in ``result.escaped``."""
-    ctx = runtime.RunContext(22, LESSON.slug, device="cpu", out_root=tmp_path_factory.mktemp("l22"), quiet=False)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), warnings.catch_warnings(record=True) as escaped:
+    with warnings.catch_warnings(record=True) as escaped:
         warnings.simplefilter("always")
-        result = course.run_lesson(LESSON, ctx)
-    assert result.status == "ok", result.error
-    result.printed, result.escaped = printed.getvalue(), escaped
+        result = run_lesson_printed(22, tmp_path_factory.mktemp("l22"))
+    result.escaped = escaped
     return result
 
 
