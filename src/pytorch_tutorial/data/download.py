@@ -103,3 +103,25 @@ def download_guard(what: str, folder: Path, offline_hint: str) -> Iterator[None]
         if reason.endswith(":") and len(lines) > 1:  # torchvision: "Error downloading x.gz:" then the causes
             reason = f"{reason} {lines[-1]}"
         raise UsageError(f"could not download {what} ({reason}); {offline_hint}") from None
+
+
+def download_archive(url: str, target: Path, inside: str, what: str, offline_hint: str) -> Path:
+    """Download the archive at ``url`` and put its folder ``inside`` at ``target`` (in the course cache).
+
+    The archive is unpacked into a temporary folder beside ``target`` and moved into place in one step, so an
+    interrupted download never leaves half a data set behind. Offline, one :class:`UsageError` line says so
+    (:func:`download_guard`, with ``what`` and ``offline_hint``).
+    """
+    from torchvision.datasets.utils import download_and_extract_archive  # imported here: it costs a second
+
+    cache = target.parent
+    with download_guard(what, cache, offline_hint):
+        staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
+        try:
+            download_and_extract_archive(url, download_root=str(staging), remove_finished=True)
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(staging / inside, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -10,13 +10,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from pytorch_tutorial import runtime
-from pytorch_tutorial.data.download import cache_dir, download_guard
+from pytorch_tutorial.data.download import cache_dir, download_archive
 
 EMBEDDED = Path(__file__).parent / "files" / "names"
 URL = "https://download.pytorch.org/tutorial/data.zip"
@@ -34,27 +31,12 @@ def folder() -> Path:
 
 
 def full_folder() -> Path:
-    """The original tutorial's ``data/names`` folder, downloaded and unpacked into the cache once.
-
-    The archive is unpacked into a temporary folder and moved into place in one step, so an interrupted download
-    never leaves half a data set behind. Offline, a :class:`~pytorch_tutorial.runtime.UsageError` says so in one line.
-    """
-    from torchvision.datasets.utils import download_and_extract_archive
-
-    cache = cache_dir("names")
-    target = cache / "names"
+    """The original tutorial's ``data/names`` folder, downloaded and unpacked into the cache once
+    (:func:`~pytorch_tutorial.data.download.download_archive`: never half a data set; offline, one line)."""
+    target = cache_dir("names") / "names"
     if target.is_dir() and any(target.glob("*.txt")):
         return target
-    with download_guard("the names of the original tutorial (data.zip)", cache, OFFLINE_HINT):
-        staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
-        try:
-            download_and_extract_archive(URL, download_root=str(staging), remove_finished=True)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(staging / "data" / "names", target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return download_archive(URL, target, "data/names", "the names of the original tutorial (data.zip)", OFFLINE_HINT)
 
 
 def read(path: Path) -> list[str]:
