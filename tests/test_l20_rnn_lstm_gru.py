@@ -41,11 +41,13 @@ def test_accuracy_bars_with_defaults(default_run):
     assert metrics["gru_accuracy"] >= 0.92
     assert metrics["lstm_accuracy"] >= 0.92
     assert metrics["rnn_accuracy"] >= 0.85
-    # what the text says: the plain RNN gets fewer right than the gated layers ("about 89%", "about 93%")
+    # what the text says: the plain RNN gets fewer right than the gated layers ("85-90%", "about 93%"). The same
+    # seed gives different figures on different CPUs (their float kernels differ): 0.894 on one 2-core machine,
+    # 0.864 on another, so the text and this test give the range, not one machine's figure
     assert metrics["rnn_accuracy"] < min(metrics["gru_accuracy"], metrics["lstm_accuracy"])
-    assert metrics["rnn_accuracy"] == pytest.approx(0.89, abs=0.01)
-    assert metrics["gru_accuracy"] == pytest.approx(0.93, abs=0.01)
-    assert metrics["lstm_accuracy"] == pytest.approx(0.93, abs=0.01)
+    assert 0.85 <= metrics["rnn_accuracy"] <= 0.905
+    assert 0.92 <= metrics["gru_accuracy"] <= 0.95
+    assert 0.92 <= metrics["lstm_accuracy"] <= 0.95
     seconds = default_run.namespace["seconds"]
     assert 1.3 * seconds["RNN"] < min(seconds["GRU"], seconds["LSTM"])  # "about twice as fast" (1.8-2.6 measured)
 

@@ -170,7 +170,7 @@ for name, model_class in (("RNN", RNN), ("GRU", GRU), ("LSTM", LSTM)):
 # each step, how much of the hidden state to keep and how much to overwrite. That lets them carry what they saw
 # in the top rows of a digit down to the last row. The plain RNN squashes its whole state through `tanh` at every
 # step, so what it read early fades faster: even with its orthogonal start it learns more slowly, and with the
-# same budget it gets about 89% of the test digits right where the other two get about 93%. In exchange it trains
+# same budget it gets 85-90% of the test digits right where the other two get about 93%. In exchange it trains
 # about twice as fast.
 
 # %%
