@@ -38,12 +38,10 @@ def test_accuracy_bars_with_defaults(default_run):
     """
     metrics = default_run.metrics
     assert set(metrics) == {"rnn_accuracy", "gru_accuracy", "lstm_accuracy"}
-    assert metrics["gru_accuracy"] >= 0.92
-    assert metrics["lstm_accuracy"] >= 0.92
-    assert metrics["rnn_accuracy"] >= 0.85
-    # what the text says: the plain RNN gets fewer right than the gated layers ("85-90%", "about 93%"). The same
-    # seed gives different figures on different CPUs (their float kernels differ): 0.894 on one 2-core machine,
-    # 0.864 on another, so the text and this test give the range, not one machine's figure
+    # what the text says: the plain RNN gets fewer right than the gated layers ("85-90%", "about 93%"); the
+    # ranges' lower ends are the issue's bars. The same seed gives different figures on different CPUs (their
+    # float kernels differ): 0.894 on one 2-core machine, 0.864 on another, so the text and this test give the
+    # range, not one machine's figure
     assert metrics["rnn_accuracy"] < min(metrics["gru_accuracy"], metrics["lstm_accuracy"])
     assert 0.85 <= metrics["rnn_accuracy"] <= 0.905
     assert 0.92 <= metrics["gru_accuracy"] <= 0.95
