@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from conftest import assert_usage_error, run_cli_here
 
-from pytorch_tutorial import course, notebooks, runtime
+from pytorch_tutorial import course, kernelserver, notebooks, runtime
 
 # settings that must move together (lesson 17 resumes half-way: 2 epochs show a real split, 1 + 1)
 FAST_TOGETHER = {17: {"epochs": 2}}
@@ -218,24 +218,30 @@ def test_execute_runs_the_learners_notebook_that_exists(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
-def test_ctrl_c_during_execute_is_one_line_exit_130_and_shuts_the_kernel_down(tmp_path):
+@pytest.mark.parametrize("lessons", [["4"], ["3", "4"]], ids=["one kernel", "kernels forked from a server"])
+def test_ctrl_c_during_execute_is_one_line_exit_130_and_shuts_the_kernel_down(tmp_path, lessons):
     assert run_cli_here("notebook", "4", "--out", str(tmp_path)).returncode == 0
     mine = tmp_path / "l04_backpropagation.ipynb"
     marker = tmp_path / "kernel.pid"
     nb = nbformat.read(mine, as_version=4)
-    code = f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(str(os.getpid()))\ntime.sleep(120)"
+    code = (
+        "import os, pathlib, time\n"
+        f"pathlib.Path({str(marker)!r}).write_text(f'{{os.getpid()}} {{os.getppid()}}')\n"
+        "time.sleep(120)"
+    )
     nb.cells.insert(2, nbformat.v4.new_code_cell(code))
     nbformat.write(nb, mine)
     before = mine.read_bytes()
 
-    command = [sys.executable, "-m", "pytorch_tutorial", "notebook", "4", "--out", str(tmp_path), "--execute"]
+    command = [sys.executable, "-m", "pytorch_tutorial", "notebook", *lessons, "--out", str(tmp_path), "--execute"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.perf_counter() + 120
-        while not marker.exists() and time.perf_counter() < deadline:
+        while not (marker.exists() and marker.read_text()) and time.perf_counter() < deadline:
             time.sleep(0.1)
         assert marker.exists(), "the kernel never reached the sleeping cell"
-        kernel = int(marker.read_text())
+        kernel, parent = map(int, marker.read_text().split())
+        forked = "pytorch_tutorial.kernelserver" in Path(f"/proc/{parent}/cmdline").read_text()
         proc.send_signal(signal.SIGINT)  # Ctrl-C reaches the command (Jupyter starts kernels in their own session)
         _, stderr = proc.communicate(timeout=30)
     finally:
@@ -243,8 +249,10 @@ def test_ctrl_c_during_execute_is_one_line_exit_130_and_shuts_the_kernel_down(tm
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines() == ["pytorch-tutorial: interrupted"], stderr
     assert mine.read_bytes() == before  # a half-run notebook is not written over the learner's
-    deadline = time.perf_counter() + 5
-    while Path(f"/proc/{kernel}").exists() and time.perf_counter() < deadline:
-        time.sleep(0.1)
-    status = Path(f"/proc/{kernel}/status")
-    assert not status.exists() or "\nState:\tZ" in status.read_text(), "the kernel outlived the command"
+    assert forked == (len(lessons) > 1 and kernelserver.available())
+    for pid in (kernel, parent) if forked else (kernel,):
+        deadline = time.perf_counter() + 5
+        while Path(f"/proc/{pid}").exists() and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "\nState:\tZ" in status.read_text(), f"{pid} outlived the command"

@@ -23,12 +23,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytorch_tutorial import course, runtime
+from pytorch_tutorial import course, kernelserver, runtime
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600  # seconds per cell; every lesson runs in seconds with its defaults
@@ -101,11 +101,12 @@ def write_notebook(nb: Any, path: Path) -> Path:
     return path
 
 
-def _kernel_manager_class() -> type:
+def _kernel_manager_class(server: str | None = None) -> type:
     """A kernel manager whose python3 kernel is always this interpreter (``sys.executable``).
 
     Jupyter would pick the first ``python3`` kernelspec it finds, which may belong to another Python
-    without torch; ipykernel's own spec for the running interpreter avoids that.
+    without torch; ipykernel's own spec for the running interpreter avoids that. With ``server`` (a
+    :mod:`kernelserver` socket) the kernel is forked from that server instead of started afresh.
     """
     import zmq
     from ipykernel.kernelspec import RESOURCES, get_kernel_dict
@@ -121,7 +122,10 @@ def _kernel_manager_class() -> type:
         @property
         def kernel_spec(self) -> KernelSpec:
             if self._kernel_spec is None:
-                self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
+                spec = get_kernel_dict()
+                if server is not None:
+                    spec["argv"] = kernelserver.stand_in_argv(server)
+                self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **spec)
             return self._kernel_spec
 
     return ThisPythonKernelManager
@@ -134,15 +138,25 @@ def kernel_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-async def execute_async(nb: Any, cwd: Path, env: Mapping[str, str] | None = None) -> str | None:
-    """Run every cell of ``nb`` in place (outputs kept); returns None, or the error that stopped it."""
+class Interrupted(Exception):
+    """Ctrl-C stopped a notebook's kernel. An ordinary exception inside asyncio (a KeyboardInterrupt would leave
+    the other notebooks' tasks behind with tracebacks); :func:`execute_many` raises KeyboardInterrupt for it."""
+
+
+async def execute_async(
+    nb: Any, cwd: Path, env: Mapping[str, str] | None = None, server: str | None = None
+) -> str | None:
+    """Run every cell of ``nb`` in place (outputs kept); returns None, or the error that stopped it.
+
+    ``server``: the socket of a :func:`kernelserver.serving` server to fork the kernel from (much faster when
+    several notebooks run); None starts an ordinary kernel."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     client = NotebookClient(
         nb,
         kernel_name=KERNEL_NAME,
-        kernel_manager_class=_kernel_manager_class(),
+        kernel_manager_class=_kernel_manager_class(server),
         timeout=CELL_TIMEOUT,
         startup_timeout=STARTUP_TIMEOUT,
         record_timing=False,
@@ -160,7 +174,7 @@ async def execute_async(nb: Any, cwd: Path, env: Mapping[str, str] | None = None
         await client.async_execute(env=kernel_env(env), stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0][:300]
-    except Exception as exc:
+    except (Exception, asyncio.CancelledError) as exc:  # a Ctrl-C while the kernel starts cancels the start
         if not interrupted():
             if not isinstance(exc, (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError)):
                 raise
@@ -168,8 +182,45 @@ async def execute_async(nb: Any, cwd: Path, env: Mapping[str, str] | None = None
     if interrupted():
         with contextlib.suppress(Exception):  # the kernel is gone once this is done
             await client._async_cleanup_kernel_future
-        raise KeyboardInterrupt
+        raise Interrupted
     return error
+
+
+def execute_many(
+    runs: Sequence[tuple[Any, Path, Mapping[str, str]]],
+    jobs: int = 1,
+    done: Callable[[int, float, str | None], None] | None = None,
+) -> list[tuple[float, str | None]]:
+    """Run the notebooks of ``runs`` (``(nb, cwd, env)``; each notebook in place), ``jobs`` at once.
+
+    Each notebook runs in a fresh kernel, forked from a :mod:`kernelserver` where several run. Returns each
+    one's seconds and error (None when it ran to its end); ``done(index, seconds, error)`` is called as each one
+    finishes. Ctrl-C shuts every kernel down and raises :class:`KeyboardInterrupt`.
+    """
+
+    async def run_all(server: str | None) -> list[tuple[float, str | None]]:
+        slots = asyncio.Semaphore(max(1, jobs))
+
+        async def one(index: int, nb: Any, cwd: Path, extra: Mapping[str, str]) -> tuple[float, str | None]:
+            async with slots:
+                env = dict(extra)
+                if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
+                    # kernels side by side share the cores: more threads than cores makes PyTorch crawl
+                    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
+                start = time.perf_counter()
+                error = await execute_async(nb, cwd, env, server)
+                seconds = time.perf_counter() - start
+                if done is not None:
+                    done(index, seconds, error)
+                return seconds, error
+
+        return list(await asyncio.gather(*(one(index, *run) for index, run in enumerate(runs))))
+
+    with kernelserver.serving(len(runs)) as server:
+        try:
+            return asyncio.run(run_all(server))
+        except Interrupted:
+            raise KeyboardInterrupt from None
 
 
 def build(
@@ -202,29 +253,27 @@ def build(
                 print(f"wrote {path}", flush=True)
         return outcomes
 
-    async def run_all() -> list[Outcome]:
-        slots = asyncio.Semaphore(max(1, jobs))
+    paths = [notebook_path(out, lesson) for lesson in lessons]
+    runs = [
+        (
+            read_notebook(path) if lesson in existing else to_notebook(lesson),
+            out,
+            (env_for or {}).get(lesson.number, {}),
+        )
+        for lesson, path in zip(lessons, paths, strict=True)
+    ]
 
-        async def one(lesson: course.Lesson) -> Outcome:
-            async with slots:
-                start = time.perf_counter()
-                path = notebook_path(out, lesson)
-                nb = read_notebook(path) if lesson in existing else to_notebook(lesson)
-                env = dict((env_for or {}).get(lesson.number, {}))
-                if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
-                    # kernels side by side share the cores: more threads than cores makes PyTorch crawl
-                    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
-                error = await execute_async(nb, out, env)  # Ctrl-C: KeyboardInterrupt, nothing written
-                write_notebook(nb, path)  # also when a cell failed: it shows where
-                outcome = Outcome(lesson, path, time.perf_counter() - start, error)
-                if echo:
-                    status = f"failed: {error}" if error else "ok"
-                    print(f"executed {path} in {outcome.seconds:.1f} s: {status}", flush=True)
-                return outcome
+    def done(index: int, seconds: float, error: str | None) -> None:
+        write_notebook(runs[index][0], paths[index])  # also when a cell failed: it shows where
+        if echo:
+            status = f"failed: {error}" if error else "ok"
+            print(f"executed {paths[index]} in {seconds:.1f} s: {status}", flush=True)
 
-        return list(await asyncio.gather(*(one(lesson) for lesson in lessons)))
-
-    return asyncio.run(run_all())
+    results = execute_many(runs, jobs, done)  # Ctrl-C: KeyboardInterrupt, the running notebook is not written
+    return [
+        Outcome(lesson, path, seconds, error)
+        for lesson, path, (seconds, error) in zip(lessons, paths, results, strict=True)
+    ]
 
 
 def read_notebook(path: Path) -> Any:

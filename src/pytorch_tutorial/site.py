@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import ast
-import asyncio
+import contextlib
 import copy
 import io
 import os
@@ -336,29 +336,21 @@ def execute_into_cache(
         else:
             seconds[lesson.number] = float(record.data.get("execution_seconds") or 0.0)
 
-    async def run_all() -> list[tuple[course.Lesson, Any, float, str | None]]:
-        slots = asyncio.Semaphore(max(1, jobs))
+    runs = []
+    with contextlib.ExitStack() as stack:
+        for lesson in todo:
+            cwd = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="site-run-")))  # the files it writes
+            env = {"PYTORCH_TUTORIAL_NO_PROGRESS": "1", "PYTORCH_TUTORIAL_OUT": str(cwd / "outputs")}
+            runs.append((copy.deepcopy(pages[lesson]), cwd, env))
 
-        async def one(lesson: course.Lesson) -> tuple[course.Lesson, Any, float, str | None]:
-            async with slots:
-                nb = copy.deepcopy(pages[lesson])
-                env = {"PYTORCH_TUTORIAL_NO_PROGRESS": "1"}
-                if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
-                    env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // jobs))  # kernels share the cores
-                start = time.perf_counter()
-                with tempfile.TemporaryDirectory(prefix="site-run-") as cwd:  # the files a lesson writes
-                    env["PYTORCH_TUTORIAL_OUT"] = str(Path(cwd) / "outputs")
-                    error = await notebooks.execute_async(nb, Path(cwd), env)
-                elapsed = time.perf_counter() - start
-                if echo:
-                    status = f"failed: {error}" if error else "ok"
-                    print(f"ran lesson {lesson.number} in {elapsed:.1f} s: {status}", flush=True)
-                return lesson, nb, elapsed, error
+        def done(index: int, elapsed: float, error: str | None) -> None:
+            if echo:
+                status = f"failed: {error}" if error else "ok"
+                print(f"ran lesson {todo[index].number} in {elapsed:.1f} s: {status}", flush=True)
 
-        return list(await asyncio.gather(*(one(lesson) for lesson in todo)))
-
+        results = notebooks.execute_many(runs, jobs, done) if runs else []
     failures = []
-    for lesson, nb, elapsed, error in asyncio.run(run_all()) if todo else []:
+    for lesson, (nb, _, _), (elapsed, error) in zip(todo, runs, results, strict=True):
         if error:
             failures.append(f"lesson {lesson.number} ({lesson.title}) failed: {error}")
             continue
