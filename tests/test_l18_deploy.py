@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import assert_usage_error, run_cli, run_lesson_at
+from conftest import assert_usage_error, run_cli_here, run_lesson_at
 from PIL import Image
 from test_predict import draw_digit, png_bomb, render
 
@@ -356,7 +356,9 @@ def test_serve_answers_within_3_seconds_keeps_answering_and_stops_on_ctrl_c(mode
             assert response.status == 200 and b"<canvas" in response.read()
         assert first_answer <= 3.0, f"first answer {first_answer:.2f} s after start"
         good, digit = digit_files[0]
+        # asked for at once, while the server may still be importing torch and loading the model: it waits for it
         assert post(url, {"file": good}) == (200, upload_answer(model_path, good))
+        first_prediction = time.perf_counter() - started
         for fields, status in [
             ({"image": good}, 400),
             ({"file": b""}, 400),
@@ -376,7 +378,7 @@ def test_serve_answers_within_3_seconds_keeps_answering_and_stops_on_ctrl_c(mode
     assert process.returncode == 0, err
     assert out.strip() == "stopped" and "Traceback" not in err
     assert re.search(r"POST /predict -> 415: the upload is not an image file", err)  # logged
-    print(f"\nserve: first answer {first_answer:.2f} s after start")
+    print(f"\nserve: the page {first_answer:.2f} s after start, the first prediction {first_prediction:.2f} s")
 
 
 def upload_answer(model_path: Path, data: bytes) -> dict:
@@ -392,21 +394,21 @@ def test_serve_stops_on_sigterm_too(model_path):
 
 def test_serve_mistakes_are_one_line(tmp_path, model_path):
     assert_usage_error(
-        run_cli("serve", "--out", str(tmp_path)), "no trained model yet", "pytorch-tutorial run 18", "--checkpoint"
+        run_cli_here("serve", "--out", str(tmp_path)), "no trained model yet", "pytorch-tutorial run 18", "--checkpoint"
     )
-    assert_usage_error(run_cli("serve", "--checkpoint", str(tmp_path / "nope.pt")), "does not exist")
+    assert_usage_error(run_cli_here("serve", "--checkpoint", str(tmp_path / "nope.pt")), "does not exist")
     (tmp_path / "text.pt").write_text("not a checkpoint")
     assert_usage_error(
-        run_cli("serve", "--checkpoint", str(tmp_path / "text.pt")), f"checkpoint {tmp_path / 'text.pt'}"
+        run_cli_here("serve", "--checkpoint", str(tmp_path / "text.pt")), f"checkpoint {tmp_path / 'text.pt'}"
     )
-    assert_usage_error(run_cli("serve", "--port", "70000", "--checkpoint", str(model_path)), "--port 70000")
-    assert_usage_error(run_cli("serve", "--port", "eighty"), "--port", "invalid int")
+    assert_usage_error(run_cli_here("serve", "--port", "70000", "--checkpoint", str(model_path)), "--port 70000")
+    assert_usage_error(run_cli_here("serve", "--port", "eighty"), "--port", "invalid int")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
         assert_usage_error(
-            run_cli("serve", "--port", port, "--checkpoint", str(model_path)), f"cannot listen on 127.0.0.1:{port}"
+            run_cli_here("serve", "--port", port, "--checkpoint", str(model_path)), f"cannot listen on 127.0.0.1:{port}"
         )
 
 

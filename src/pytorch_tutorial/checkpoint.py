@@ -106,10 +106,7 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> Any
     is built, so nothing in it runs.
     """
     path = Path(path)
-    if not path.exists():
-        raise UsageError(f"checkpoint {path} does not exist")
-    if not path.is_file():
-        raise UsageError(f"checkpoint {path} is not a file")
+    runtime.check_file(path, "checkpoint")
     try:
         with warnings.catch_warnings():
             # a bare pickle (not torch's zip format) makes torch warn about its protocol before refusing it

@@ -435,6 +435,15 @@ def check_folder_for_writing(folder: Path, option: str) -> None:
             return
 
 
+def check_file(path: Path, what: str) -> None:
+    """``path`` must be a file that exists: one :class:`UsageError` line (``checkpoint X does not exist``, or
+    ``... is not a file``) otherwise, naming it as ``what``."""
+    if not path.exists():
+        raise UsageError(f"{what} {path} does not exist")
+    if not path.is_file():
+        raise UsageError(f"{what} {path} is not a file")
+
+
 def write_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
     """Write a file through ``write(file)`` into a unique temporary file beside ``path``, then ``os.replace`` it
     into place: a reader sees the old file or the new one, never half of one, and two runs writing the same path

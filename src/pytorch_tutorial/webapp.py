@@ -13,23 +13,25 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, request
 from waitress import wasyncore
 from waitress.server import create_server
 from werkzeug.exceptions import HTTPException
 
-from pytorch_tutorial import predict
-from pytorch_tutorial.runtime import UsageError
+from pytorch_tutorial.runtime import UsageError, check_file
+
+if TYPE_CHECKING:  # predict imports torch: `serve` answers its page before that import is done
+    from pytorch_tutorial.predict import Classifier
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a photo of one digit is far smaller; larger requests get 413
 MAX_PIXELS = 25_000_000  # a 25-megapixel photo decodes to 25 MB of grey values; larger images get 413
@@ -52,9 +54,20 @@ def create_app(
     (so ``waitress-serve --call pytorch_tutorial.webapp:create_app`` works). The checkpoint is loaded once, here;
     a missing or unusable one raises :class:`~pytorch_tutorial.runtime.UsageError`.
     """
+    from pytorch_tutorial import predict
+
     if checkpoint_path is None:
         checkpoint_path = os.environ.get("PYTORCH_TUTORIAL_CHECKPOINT") or Path("outputs") / DEFAULT_CHECKPOINT
     classifier = predict.load_classifier(Path(checkpoint_path))
+    return _app(lambda: classifier, max_upload_bytes=max_upload_bytes, max_pixels=max_pixels)
+
+
+class ModelNotLoaded(Exception):
+    """The server's model could not be loaded (``serve`` is stopping with the reason): ``/predict`` answers 503."""
+
+
+def _app(classifier: Callable[[], Classifier], *, max_upload_bytes: int, max_pixels: int) -> Flask:
+    """The app's routes around ``classifier()``, which gives the model (``serve``: once it is loaded)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = max_upload_bytes
 
@@ -76,6 +89,8 @@ def create_app(
     @app.post("/predict")
     def predict_digit() -> tuple[dict[str, Any], int]:
         """The top-3 digits for the PNG or JPEG in the multipart field ``file``, or a JSON error."""
+        from pytorch_tutorial import predict
+
         file = request.files.get("file")
         if file is None:
             fields = sorted(set(request.files) | set(request.form))
@@ -86,7 +101,11 @@ def create_app(
             digit = predict.mnist_like(image)
         except predict.ImageError as exc:
             return _error(STATUS_FOR[exc.reason], str(exc))
-        (top3,) = predict.top_k(classifier, [digit])
+        try:
+            model = classifier()
+        except ModelNotLoaded as exc:
+            return _error(503, str(exc))
+        (top3,) = predict.top_k(model, [digit])
         return answer(top3), 200
 
     @app.errorhandler(HTTPException)
@@ -161,8 +180,32 @@ class BackgroundServer:
         self.stop()
 
 
+class _Loading:
+    """``serve``'s model, loaded while the server already answers: ``POST /predict`` waits for it."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._classifier: Classifier | None = None
+
+    def set(self, classifier: Classifier | None) -> None:
+        """The loaded model (None: it could not be loaded); releases the requests waiting for it."""
+        self._classifier = classifier
+        self._done.set()
+
+    def __call__(self) -> Classifier:
+        self._done.wait()
+        if self._classifier is None:
+            raise ModelNotLoaded("the server could not load its model and is stopping")
+        return self._classifier
+
+
 def main(args: argparse.Namespace) -> int:
-    """``pytorch-tutorial serve``: the app under waitress until Ctrl-C (or SIGTERM)."""
+    """``pytorch-tutorial serve``: the app under waitress until Ctrl-C (or SIGTERM).
+
+    The server listens and answers the drawing page at once, then loads the model (importing torch takes a
+    couple of seconds); a prediction asked for meanwhile waits for it. A checkpoint that cannot be used stops
+    the server with one line.
+    """
     checkpoint_path = args.checkpoint
     if checkpoint_path is None:
         checkpoint_path = Path(args.out) / DEFAULT_CHECKPOINT
@@ -171,32 +214,46 @@ def main(args: argparse.Namespace) -> int:
                 f"no trained model yet ({checkpoint_path} does not exist): run `pytorch-tutorial run 18` first, "
                 "or pass --checkpoint FILE (lesson 14's outputs/14-cnn/lenet_mnist.pt works too)"
             )
+    check_file(Path(checkpoint_path), "checkpoint")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (0 picks a free one)")
     if args.threads < 1:
         raise UsageError(f"--threads {args.threads}: at least 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    app = create_app(checkpoint_path)
+    model = _Loading()
+    app = _app(model, max_upload_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS)
     try:
-        server = create_server(
-            app,
-            host=args.host,
-            port=args.port,
-            threads=args.threads,
-            max_request_body_size=4 * MAX_UPLOAD_BYTES,  # waitress stops reading huge bodies; Flask answers 413
+        # waitress stops reading huge bodies; Flask answers 413
+        server = BackgroundServer(
+            app, args.host, args.port, threads=args.threads, max_request_body_size=4 * MAX_UPLOAD_BYTES
         )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     # From here on, Ctrl-C or SIGTERM at any moment (even right after the URL is printed) is a clean stop.
-    with contextlib.suppress(KeyboardInterrupt):
+    handlers = {}
+    try:
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
-            signal.signal(signal.SIGTERM, signal.default_int_handler)  # `docker stop` stops it like Ctrl-C
-        url = f"http://{args.host}:{server.effective_port}/"
+            for signum in (signal.SIGINT, signal.SIGTERM):  # SIGINT even when started with it ignored;
+                handlers[signum] = signal.signal(signum, signal.default_int_handler)  # SIGTERM: `docker stop`
+        url = f"{server.url}/"
         print(f"serving the digit classifier of {checkpoint_path} at {url} (Ctrl-C stops)", flush=True)
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             print(f"note: --host {args.host} makes the app reachable from other machines", flush=True)
-        server.run()  # waitress catches Ctrl-C itself and returns, after its worker threads are shut down
+        from pytorch_tutorial import predict
+
+        try:
+            model.set(predict.load_classifier(Path(checkpoint_path)))
+        except BaseException:
+            model.set(None)
+            raise
+        while server.thread.is_alive():
+            server.thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     print("stopped", flush=True)
     return 0
 
