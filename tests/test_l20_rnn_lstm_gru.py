@@ -4,6 +4,8 @@ vanishing gradient."""
 
 from __future__ import annotations
 
+import copy
+import time
 from pathlib import Path
 
 import pytest
@@ -46,8 +48,28 @@ def test_accuracy_bars_with_defaults(default_run):
     assert 0.85 <= metrics["rnn_accuracy"] <= 0.905
     assert 0.92 <= metrics["gru_accuracy"] <= 0.95
     assert 0.92 <= metrics["lstm_accuracy"] <= 0.95
-    seconds = default_run.namespace["seconds"]
-    assert 1.3 * seconds["RNN"] < min(seconds["GRU"], seconds["LSTM"])  # "about twice as fast" (1.8-2.6 measured)
+    assert set(default_run.namespace["seconds"]) == {"RNN", "GRU", "LSTM"}
+
+
+def test_the_plain_rnn_trains_about_twice_as_fast(default_run):
+    """The text's "about twice as fast", measured so that another process on the machine cannot decide it: the
+    process's CPU time for the same training steps, the three networks taking turns, the best of three rounds
+    each. (The lesson's own wall-clock seconds, measured one network after the other, are what a learner sees.)"""
+    ns = default_run.namespace
+    sequences, labels = ns["train_sequences"][:100], ns["train_labels"][:100]
+    best = {}
+    for _ in range(3):
+        for name, trained in ns["models"].items():
+            model = copy.deepcopy(trained).train()
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            start = time.process_time()
+            for _ in range(20):
+                nn.functional.cross_entropy(model(sequences), labels).backward()
+                nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+                optimizer.step()
+                optimizer.zero_grad()
+            best[name] = min(best.get(name, float("inf")), time.process_time() - start)
+    assert 1.3 * best["RNN"] < min(best["GRU"], best["LSTM"]), best  # 1.6-2.6 times measured
 
 
 def test_the_same_budget_and_one_accuracy_per_epoch(default_run):
