@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -139,6 +140,21 @@ def run_cli_here(
         os.environ.clear()
         os.environ.update(old_env)
     return subprocess.CompletedProcess(["pytorch-tutorial", *args], status, out.getvalue(), err.getvalue())
+
+
+def wait_or_show_stack(proc: subprocess.Popen, timeout: float) -> int:
+    """``proc.wait(timeout)``; if it has not ended by then, fail with where it is stuck: its Python stack, which
+    faulthandler prints on SIGABRT when the process was started with ``PYTHONFAULTHANDLER=1`` and stderr piped."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        try:
+            _, stderr = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stderr = ""
+        raise AssertionError(f"{proc.args} still ran {timeout:g} s later; where it was:\n{stderr[-6000:]}") from None
 
 
 def assert_usage_error(proc: subprocess.CompletedProcess[str], *phrases: str) -> None:

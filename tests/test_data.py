@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, assert_usage_error, run_cli, run_cli_here
+from conftest import ROOT, assert_usage_error, run_cli_here
 from sklearn.datasets import load_wine
 
 from pytorch_tutorial import runtime
@@ -193,7 +193,7 @@ def test_full_data_offline_is_one_line_exit_2_and_leaves_nothing(tmp_path, monke
     for variable in ("no_proxy", "NO_PROXY"):
         monkeypatch.delenv(variable, raising=False)
     out = tmp_path / "out"
-    proc = run_cli("run", "9", "--full-data", "--set", "num_workers=0", "--out", str(out))
+    proc = run_cli_here("run", "9", "--full-data", "--set", "num_workers=0", "--out", str(out))
     assert_usage_error(proc, "could not download MNIST", "without --full-data")
     assert [path for path in cache.rglob("*") if path.is_file()] == []  # nothing half-written
     assert not (out / "summary.json").exists()

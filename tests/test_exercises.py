@@ -16,7 +16,7 @@ from pathlib import Path
 
 import exercise_variants
 import pytest
-from conftest import assert_usage_error, run_cli_here
+from conftest import assert_usage_error, run_cli_here, wait_or_show_stack
 
 from pytorch_tutorial import course
 from pytorch_tutorial.exercises import catalog
@@ -348,7 +348,7 @@ def test_watch_checks_again_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"},
     )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True).start()
@@ -361,7 +361,7 @@ def test_watch_checks_again_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
         assert "ex02_tensors.py changed" in output
         _wait_for(lines, "watching", timeout=10)
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+        assert wait_or_show_stack(proc, timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -11,7 +11,7 @@ import shutil
 import numpy as np
 import pytest
 import torch
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli_here
 from PIL import Image
 
 from pytorch_tutorial.data import mnist
@@ -151,13 +151,13 @@ QUICK = ("--set", "pretrain_epochs=1", "--set", "epochs=1")
 
 
 def test_full_data_offline_is_one_line(offline):
-    proc = run_cli("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"), timeout=120)
+    proc = run_cli_here("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"))
     assert_usage_error(proc, "could not download MNIST")
 
 
 def test_full_data_without_the_photos_is_one_line_and_leaves_nothing_behind(offline):
     full_mnist_stand_in(offline / "cache")
-    proc = run_cli("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"), timeout=120)
+    proc = run_cli_here("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"))
     assert_usage_error(proc, "could not download the ants and bees photos", "without --full-data")
     assert list((offline / "cache" / "hymenoptera").iterdir()) == []
 
@@ -170,7 +170,7 @@ def test_full_data_without_the_weights_is_one_line(offline):
             folder = offline / "cache" / "hymenoptera" / "hymenoptera_data" / split / insect
             os.makedirs(folder)
             Image.new("RGB", (40, 30), (200, 120, 40)).save(folder / "0.jpg")
-    proc = run_cli("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"), timeout=120)
+    proc = run_cli_here("run", "15", "--full-data", *QUICK, "--out", str(offline / "out"))
     assert_usage_error(proc, "could not download the ResNet-18 ImageNet weights")
     checkpoints = offline / "torch" / "hub" / "checkpoints"
     assert not checkpoints.exists() or list(checkpoints.iterdir()) == []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import assert_usage_error, run_lesson_at, run_module
+from conftest import assert_usage_error, run_lesson_at, run_module, wait_or_show_stack
 
 from pytorch_tutorial import course, distributed, models, runtime
 from pytorch_tutorial.data import mnist
@@ -225,6 +225,7 @@ def test_ctrl_c_stops_torchrun_and_every_worker_within_2_s(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},
     )
     try:
         deadline = time.perf_counter() + 60
@@ -233,7 +234,7 @@ def test_ctrl_c_stops_torchrun_and_every_worker_within_2_s(tmp_path):
         assert len(_processes_mentioning(str(out))) >= 3, "torchrun and its workers never started"
         lesson.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
         stopped = time.perf_counter()
-        lesson.wait(timeout=10)
+        wait_or_show_stack(lesson, timeout=10)
         while _processes_mentioning(str(out)) and time.perf_counter() - stopped < 2:
             time.sleep(0.05)
         assert not _processes_mentioning(str(out)), "workers outlived Ctrl-C by 2 s"

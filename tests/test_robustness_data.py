@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_usage_error, run_cli
+from conftest import assert_usage_error, run_cli, run_cli_here
 
 from pytorch_tutorial import runtime
 from pytorch_tutorial.data import download, idx, mnist
@@ -123,4 +123,4 @@ def test_a_data_dir_bomb_through_the_cli_is_one_line(tmp_path):
     data = bytearray(images.read_bytes())
     data[4:8] = struct.pack(">I", 2**31)  # a header claiming two billion images
     images.write_bytes(bytes(data))
-    assert_usage_error(run_cli("run", "9", "--data-dir", str(copy), cwd=tmp_path), "more than MNIST ever holds")
+    assert_usage_error(run_cli_here("run", "9", "--data-dir", str(copy), cwd=tmp_path), "more than MNIST ever holds")
