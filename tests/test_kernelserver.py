@@ -43,8 +43,10 @@ def _gone(pid: int, within: float) -> bool:
     return False
 
 
-def test_one_kernel_or_another_system_starts_it_the_ordinary_way(monkeypatch):
+def test_one_kernel_a_server_that_cannot_start_or_another_system_starts_kernels_the_ordinary_way(monkeypatch):
     with kernelserver.serving(1) as server:
+        assert server is None
+    with kernelserver.serving(2, preload=("no_such_module_anywhere",)) as server:
         assert server is None
     monkeypatch.setattr(kernelserver, "available", lambda: False)
     with kernelserver.serving(23) as server:
@@ -121,8 +123,8 @@ class _Kernel:
 
 
 def test_fresh_kernels_an_interrupt_a_shutdown_a_kill_and_the_servers_end(tmp_path):
-    # one server for all of it: it imports torch and the rest once (seconds), as a build does
-    with kernelserver.serving(3) as server:
+    # one server for all of it, importing only torch of what it preloads for the lessons (seconds)
+    with kernelserver.serving(3, preload=("torch",)) as server:
         assert server is not None
         _two_notebooks_at_once(server, tmp_path)
         kernels = [_Kernel(server, tmp_path) for _ in range(3)]

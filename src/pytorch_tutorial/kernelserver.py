@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import selectors
 import signal
 import socket
@@ -33,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # what most lessons import first: the server imports them once, every kernel inherits them
-PRELOAD = ("numpy", "torch", "torchvision", "torchvision.transforms.v2", "sklearn.datasets", "ipykernel.kernelapp")
+PRELOAD = ("numpy", "torch", "torchvision", "torchvision.transforms.v2", "sklearn.datasets")
 READY = "ready"
 START_TIMEOUT = 120  # seconds for the server to import PRELOAD on a busy machine
 
@@ -49,11 +50,12 @@ def stand_in_argv(socket_path: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(kernels: int) -> Iterator[str | None]:
+def serving(kernels: int, preload: tuple[str, ...] = PRELOAD) -> Iterator[str | None]:
     """Run a kernel server for the ``with`` block, in which ``kernels`` notebooks will run; gives its socket path.
 
-    Gives None where it is not available, or for a single kernel (the server's imports would only move there).
-    A server that cannot start (it failed to import what it preloads) also gives None: the kernels are then
+    The server imports the modules of ``preload`` before it forks any kernel. Gives None where it is not available,
+    or for a single kernel (the server's imports would only move there). A server that cannot start (it failed
+    to import what it preloads, or took longer than :data:`START_TIMEOUT`) also gives None: the kernels are then
     started the ordinary way, slower but the same.
     """
     if kernels < 2 or not available():
@@ -62,7 +64,7 @@ def serving(kernels: int) -> Iterator[str | None]:
     with tempfile.TemporaryDirectory(prefix="pytorch-tutorial-kernels-") as folder:
         path = str(Path(folder) / "server.sock")
         server = subprocess.Popen(
-            [sys.executable, "-m", "pytorch_tutorial.kernelserver", "--serve", path],
+            [sys.executable, "-m", "pytorch_tutorial.kernelserver", "--serve", path, *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -71,7 +73,9 @@ def serving(kernels: int) -> Iterator[str | None]:
         )
         ready = False
         try:
-            ready = server.stdout.readline().strip() == READY if server.stdout else False
+            assert server.stdout is not None
+            if select.select([server.stdout], [], [], START_TIMEOUT)[0]:  # a server stuck importing is not waited for
+                ready = server.stdout.readline().strip() == READY
             yield path if ready else None
         finally:
             with contextlib.suppress(OSError):
@@ -87,10 +91,10 @@ def serving(kernels: int) -> Iterator[str | None]:
 # The server
 
 
-def serve(path: str) -> None:
-    """Import :data:`PRELOAD`, listen on ``path``, fork a kernel for each stand-in, until stdin closes."""
+def serve(path: str, preload: list[str]) -> None:
+    """Import ``preload`` and ipykernel, listen on ``path``, fork a kernel for each stand-in, until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for module in PRELOAD:
+    for module in [*preload, "ipykernel.kernelapp"]:
         __import__(module)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -242,14 +246,17 @@ def stand_in(path: str, argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``--serve SOCKET`` runs the server; ``SOCKET -f CONNECTION_FILE`` is a kernel's stand-in."""
+    """``--serve SOCKET [MODULE ...]`` runs the server; ``SOCKET -f CONNECTION_FILE`` is a kernel's stand-in."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) == 2 and args[0] == "--serve":
-        serve(args[1])
+    if len(args) >= 2 and args[0] == "--serve":
+        serve(args[1], args[2:])
         return 0
     if len(args) >= 2 and not args[0].startswith("-"):
         return stand_in(args[0], args[1:])
-    print("usage: python -m pytorch_tutorial.kernelserver --serve SOCKET | SOCKET -f CONNECTION_FILE", file=sys.stderr)
+    print(
+        "usage: python -m pytorch_tutorial.kernelserver --serve SOCKET [MODULE ...] | SOCKET -f CONNECTION_FILE",
+        file=sys.stderr,
+    )
     return 2
 
 
