@@ -102,8 +102,7 @@ def test_workers_read_the_learners_data_dir(tmp_path):
     shifted = labels[:8] + bytes((label + 1) % 10 for label in labels[8:])  # 8-byte IDX header, then one byte each
     (raw / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(shifted))
 
-    # one worker reads the copy as two would (the two-rank run is the module's lesson23)
-    result = run_lesson_at(23, tmp_path / "outputs", data_dir=tmp_path / "mnist", epochs=1, nproc=1)
+    result = run_lesson_at(23, tmp_path / "outputs", data_dir=tmp_path / "mnist", epochs=1)
     assert result.namespace["torchrun_args"][-2:] == ["--data-dir", str((tmp_path / "mnist").resolve())]
     assert result.metrics["test_accuracy"] < 0.2
     assert result.namespace["single_process_accuracy"] == pytest.approx(result.metrics["test_accuracy"], abs=1e-6)
