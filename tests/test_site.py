@@ -288,6 +288,23 @@ def test_a_prose_edit_runs_nothing_again_and_a_code_edit_reruns_the_lesson(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l99_scratch.py", "site"]  # nothing beside the site
 
 
+def test_what_a_cell_printed_is_one_block_however_the_kernel_sent_it():
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("print('a'); print('b', file=sys.stderr); print('c'); print('d')")
+    stream = nbformat.v4.new_output
+    cell.outputs = [
+        stream("stream", name="stdout", text="a"),  # a print's line end may arrive in the next message
+        stream("stream", name="stdout", text="\n"),
+        stream("stream", name="stderr", text="b\n"),
+        stream("stream", name="stdout", text="c\n"),
+        stream("stream", name="stdout", text="d\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
+    joined = site._join_streams(nb).cells[0].outputs
+    assert [(o.name, o.text) for o in joined] == [("stdout", "a\n"), ("stderr", "b\n"), ("stdout", "c\nd\n")]
+
+
 def test_a_broken_lesson_fails_the_build_with_its_name_and_error(tmp_path):
     lesson = ScratchLesson(98, "broken", "Broken on purpose", "raises", folder=str(tmp_path))
     lesson.path.write_text("# %% [markdown]\n# # Lesson 98 — Broken\n\n# %%\nprint(1 / 0)\n", encoding="utf-8")

@@ -33,8 +33,20 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-# what most lessons import first: the server imports them once, every kernel inherits them
-PRELOAD = ("numpy", "torch", "torchvision", "torchvision.transforms.v2", "sklearn.datasets")
+# what most lessons import: the server imports them once, every kernel inherits them
+PRELOAD = (
+    "numpy",
+    "torch",
+    "torchvision",
+    "torchvision.transforms.v2",
+    "matplotlib.pyplot",
+    "sklearn.datasets",
+    "sklearn.model_selection",
+    "pytorch_tutorial.runtime",
+    "pytorch_tutorial.models",
+    "pytorch_tutorial.data.mnist",
+)
+INLINE = "module://matplotlib_inline.backend_inline"  # the backend ipykernel gives every kernel (MPLBACKEND)
 READY = "ready"
 START_TIMEOUT = 120  # seconds for the server to import PRELOAD on a busy machine
 
@@ -94,6 +106,7 @@ def serving(kernels: int, preload: tuple[str, ...] = PRELOAD) -> Iterator[str | 
 def serve(path: str, preload: list[str]) -> None:
     """Import ``preload`` and ipykernel, listen on ``path``, fork a kernel for each stand-in, until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["MPLBACKEND"] = INLINE  # matplotlib reads it on import: the kernels' own choice, made here already
     for module in [*preload, "ipykernel.kernelapp"]:
         __import__(module)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

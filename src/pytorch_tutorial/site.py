@@ -314,6 +314,26 @@ def _strip(nb: Any) -> Any:
     return nb
 
 
+def _join_streams(nb: Any) -> Any:
+    """One output per stream of a cell where the kernel sent what was printed in several messages (where a
+    message ends depends on timing; myst-nb would show a line break at each seam)."""
+    for cell in nb.cells:
+        joined: list[Any] = []
+        for output in cell.get("outputs", []):
+            previous = joined[-1] if joined else None
+            if (
+                previous is not None
+                and output.get("output_type") == previous.get("output_type") == "stream"
+                and output.get("name") == previous.get("name")
+            ):
+                previous["text"] += output["text"]
+            else:
+                joined.append(output)
+        if "outputs" in cell:
+            cell.outputs = joined
+    return nb
+
+
 def execute_into_cache(
     pages: Mapping[course.Lesson, Any], cache_path: Path, jobs: int, echo: bool = True
 ) -> tuple[list[int], dict[int, float]]:
@@ -354,7 +374,7 @@ def execute_into_cache(
         if error:
             failures.append(f"lesson {lesson.number} ({lesson.title}) failed: {error}")
             continue
-        bundle = CacheBundleIn(_strip(nb), uri=page_name(lesson), data={"execution_seconds": elapsed})
+        bundle = CacheBundleIn(_join_streams(_strip(nb)), uri=page_name(lesson), data={"execution_seconds": elapsed})
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         seconds[lesson.number] = elapsed
     if failures:
