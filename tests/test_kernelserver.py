@@ -94,26 +94,22 @@ class _Kernel:
         from jupyter_client import BlockingKernelClient
         from jupyter_client.connect import write_connection_file
 
-        connection_file, _ = write_connection_file(str(folder / "kernel.json"))
+        connection_file, _ = write_connection_file(str(folder / f"kernel-{len(list(folder.iterdir()))}.json"))
         argv = [part.replace("{connection_file}", connection_file) for part in kernelserver.stand_in_argv(server)]
         self.stand_in = subprocess.Popen(argv, cwd=folder, start_new_session=True, stderr=subprocess.DEVNULL)
         self.client = BlockingKernelClient(connection_file=connection_file)
         self.client.load_connection_file()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=120)
-        self.pid = int(self.run("import os; print(os.getpid())"))
+        self.pid = int(self.value("__import__('os').getpid()"))
 
-    def run(self, code: str, timeout: float = 60) -> str:
-        printed = []
-
-        def keep(message):
-            if message["msg_type"] == "stream":
-                printed.append(message["content"]["text"])
-            elif message["msg_type"] == "error":
-                printed.append(message["content"]["ename"])
-
-        self.client.execute_interactive(code, output_hook=keep, timeout=timeout)
-        return "".join(printed).strip()
+    def value(self, expression: str, timeout: float = 60) -> str:
+        """``repr`` of ``expression`` evaluated in the kernel, read from the execute reply (not from the output
+        stream, whose messages may come after the reply)."""
+        reply = self.client.execute_interactive("", user_expressions={"x": expression}, timeout=timeout)
+        result = reply["content"]["user_expressions"]["x"]
+        assert result["status"] == "ok", result
+        return result["data"]["text/plain"]
 
     def close(self) -> None:
         self.client.stop_channels()
@@ -138,7 +134,7 @@ def test_fresh_kernels_an_interrupt_a_shutdown_a_kill_and_the_servers_end(tmp_pa
             reply = first.client.get_shell_msg(timeout=10)
             assert reply["content"]["ename"] == "KeyboardInterrupt"
             assert time.perf_counter() - start < 5
-            assert first.run("print(1 + 1)") == "2"  # and the kernel goes on
+            assert first.value("1 + 1") == "2"  # and the kernel goes on
             # a shutdown ends the kernel, and the stand-in with its exit status
             first.client.shutdown()
             assert first.stand_in.wait(timeout=10) == 0
@@ -146,7 +142,7 @@ def test_fresh_kernels_an_interrupt_a_shutdown_a_kill_and_the_servers_end(tmp_pa
             # a killed stand-in (jupyter_client's last resort) takes its kernel along
             second.stand_in.kill()
             assert _gone(second.pid, within=2), "the kernel outlived its stand-in"
-            assert third.run("print('still here')") == "still here"  # the others go on
+            assert third.value("'still here'") == "'still here'"  # the others go on
         finally:
             for kernel in kernels:
                 kernel.client.stop_channels()
