@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 from conftest import assert_usage_error, run_cli_here
@@ -168,22 +167,6 @@ def test_the_kernel_is_this_python_whatever_kernelspecs_jupyter_finds(tmp_path, 
     assert lines[1] == "from the parent"
 
 
-def test_execute_through_the_command(tmp_path):
-    proc = run_cli_here("notebook", "4", "--out", str(tmp_path), "--execute")
-    assert proc.returncode == 0, proc.stderr
-    assert re.search(r"executed .*l04_backpropagation\.ipynb in [\d.]+ s: ok", proc.stdout)
-    assert "1/1 notebooks ran without error" in proc.stdout
-    nb = jupytext.read(tmp_path / "l04_backpropagation.ipynb")
-    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert any("[report] loss=1" in o.get("text", "") for o in outputs)
-    assert "Traceback" not in proc.stderr
-    # its figure is shown inline and saved where the setup cell said: outputs/04-backpropagation next to it
-    assert any("image/png" in o.get("data", {}) for o in outputs)
-    assert list((tmp_path / "outputs" / "04-backpropagation").glob("*.png"))
-    assert not (tmp_path / "outputs" / "00-scratch").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
-
-
 def test_a_notebook_that_exists_is_kept_unless_forced(tmp_path):
     assert run_cli_here("notebook", "3", "--out", str(tmp_path)).returncode == 0
     mine = tmp_path / "l03_autograd.ipynb"
@@ -203,7 +186,7 @@ def test_a_notebook_that_exists_is_kept_unless_forced(tmp_path):
     assert "MY NOTES" not in mine.read_text(encoding="utf-8")
 
 
-def test_execute_runs_the_learners_notebook_that_exists(tmp_path):
+def test_execute_runs_the_learners_notebook_that_exists_and_keeps_its_outputs(tmp_path):
     assert run_cli_here("notebook", "4", "--out", str(tmp_path)).returncode == 0
     mine = tmp_path / "l04_backpropagation.ipynb"
     nb = nbformat.read(mine, as_version=4)
@@ -213,11 +196,18 @@ def test_execute_runs_the_learners_notebook_that_exists(tmp_path):
     proc = run_cli_here("notebook", "4", "--out", str(tmp_path), "--execute")
     assert proc.returncode == 0, proc.stderr
     assert f"kept {mine}: running it as it is" in proc.stdout
+    assert re.search(r"executed .*l04_backpropagation\.ipynb in [\d.]+ s: ok", proc.stdout)
     assert "1/1 notebooks ran without error" in proc.stdout
+    assert "Traceback" not in proc.stderr
     executed = nbformat.read(mine, as_version=4)
-    outputs = [o.get("text", "") for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert "my own cell ran\n" in outputs  # the learner's cell is kept and was run
-    assert any("[report] loss=1" in text for text in outputs)
+    outputs = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert "my own cell ran\n" in [o.get("text", "") for o in outputs]  # the learner's cell is kept and was run
+    assert any("[report] loss=1" in o.get("text", "") for o in outputs)
+    # its figure is shown inline and saved where the setup cell said: outputs/04-backpropagation next to it
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert list((tmp_path / "outputs" / "04-backpropagation").glob("*.png"))
+    assert not (tmp_path / "outputs" / "00-scratch").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")

@@ -99,7 +99,7 @@ def test_the_embedded_data_needs_no_writable_home(no_home, capsys):
 
 def test_an_unusable_cache_setting_is_one_line_naming_it(tmp_path):
     (tmp_path / "afile").write_text("x\n")
-    proc = run_cli(
+    proc = run_cli_here(
         "run", "13", "--set", "epochs=1", cwd=tmp_path, env={"PYTORCH_TUTORIAL_CACHE": str(tmp_path / "afile")}
     )
     assert proc.returncode != 0
