@@ -140,8 +140,8 @@ def test_core_is_short_and_steps_the_scheduler_after_the_optimizer():
         assert f"lr_scheduler.{name}(" in core, name
 
 
-@pytest.mark.parametrize("epochs", [1, 2])
-def test_few_epochs_work(tmp_path, epochs):
-    result = run(tmp_path, epochs=epochs)
-    assert all(len(values) == epochs * 40 for values in result.namespace["batch_rates"].values())
+def test_two_epochs_work(tmp_path):
+    """(The site's quick build runs every lesson with one epoch.)"""
+    result = run(tmp_path, epochs=2)
+    assert all(len(values) == 2 * 40 for values in result.namespace["batch_rates"].values())
     assert set(result.metrics["test_accuracy"]) == {"constant", "cosine", "one-cycle"}
