@@ -440,3 +440,49 @@ def test_all_passed_names_a_real_exercise_for_the_solution_command(tmp_path):
     proc = run_cli_here("check", "7", "--dir", str(tmp_path))
     assert proc.returncode == 0, proc.stdout
     assert "pytorch-tutorial solution 7.1 (or any of 7.1 to" in proc.stdout and "N.K" not in proc.stdout
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Exercise 13.2 accepts either order of zero_grad, and explains the loops that are wrong
+
+
+def _answer(*steps: str) -> str:
+    """A train_one_epoch whose loop body runs ``steps`` (one statement each) and then adds up the loss."""
+    body = "".join(f"        {step}\n" for step in steps)
+    return (
+        "def train_one_epoch(model, loader, loss_fn, optimizer):\n"
+        "    model.train()\n"
+        "    total, count = 0.0, 0\n"
+        "    for x, y in loader:\n"
+        f"{body}"
+        "        total += loss.item() * len(y)\n"
+        "        count += len(y)\n"
+        "    return total / count\n"
+    )
+
+
+FORWARD = "loss = loss_fn(model(x), y)"
+ZERO_FIRST = _answer("optimizer.zero_grad()", FORWARD, "loss.backward()", "optimizer.step()")
+ZERO_AFTER = _answer(FORWARD, "loss.backward()", "optimizer.step()", "optimizer.zero_grad()")
+NEVER_ZEROED = _answer(FORWARD, "loss.backward()", "optimizer.step()")
+ZEROED_BEFORE_STEP = _answer(FORWARD, "loss.backward()", "optimizer.zero_grad()", "optimizer.step()")
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "phrase"),
+    [
+        (ZERO_FIRST, PASSED, None),
+        (ZERO_AFTER, PASSED, None),
+        (NEVER_ZEROED, FAILED, "never clears the gradients"),
+        (ZEROED_BEFORE_STEP, FAILED, "did not change the weights"),
+    ],
+    ids=["zero_grad first", "zero_grad after step", "no zero_grad", "zero_grad before step"],
+)
+def test_exercise_13_2_judges_the_loop_not_the_order_of_zero_grad(runner, tmp_path, answer, status, phrase):
+    exercise = catalog.BY_ID["13.2"]
+    source = (catalog.SOLUTIONS / exercise.file).read_text(encoding="utf-8")
+    (tmp_path / exercise.file).write_text(f"{source}\n\n{answer}", encoding="utf-8")
+    outcome = runner.run(tmp_path, exercise)
+    assert outcome["status"] == status, outcome
+    if phrase:
+        assert phrase in outcome["message"], outcome

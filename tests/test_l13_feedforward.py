@@ -14,8 +14,6 @@ from PIL import Image
 from pytorch_tutorial import course, engine
 from pytorch_tutorial.data import idx, mnist
 from pytorch_tutorial.data.mnist import RAW_FILES
-from pytorch_tutorial.exercises import catalog
-from pytorch_tutorial.exercises.runner import FAILED, PASSED, CheckRunner
 from pytorch_tutorial.models import FeedForward
 
 LESSON = course.BY_NUMBER[13]
@@ -173,55 +171,3 @@ def test_data_dir_is_read_instead_of_the_embedded_set(tmp_path):
     assert torch.equal(ns["test_loader"].dataset.tensors[1], torch.tensor(test_labels, dtype=torch.int64))
     assert torch.equal(ns["test_images"][:, 0], torch.tensor(test_images, dtype=torch.float32) / 255)
     assert ns["confusion"].sum().item() == 150
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Exercise 13.2 accepts either order of zero_grad, and explains the loops that are wrong
-
-
-def _answer(*steps: str) -> str:
-    """A train_one_epoch whose loop body runs ``steps`` (one statement each) and then adds up the loss."""
-    body = "".join(f"        {step}\n" for step in steps)
-    return (
-        "def train_one_epoch(model, loader, loss_fn, optimizer):\n"
-        "    model.train()\n"
-        "    total, count = 0.0, 0\n"
-        "    for x, y in loader:\n"
-        f"{body}"
-        "        total += loss.item() * len(y)\n"
-        "        count += len(y)\n"
-        "    return total / count\n"
-    )
-
-
-FORWARD = "loss = loss_fn(model(x), y)"
-ZERO_FIRST = _answer("optimizer.zero_grad()", FORWARD, "loss.backward()", "optimizer.step()")
-ZERO_AFTER = _answer(FORWARD, "loss.backward()", "optimizer.step()", "optimizer.zero_grad()")
-NEVER_ZEROED = _answer(FORWARD, "loss.backward()", "optimizer.step()")
-ZEROED_BEFORE_STEP = _answer(FORWARD, "loss.backward()", "optimizer.zero_grad()", "optimizer.step()")
-
-
-@pytest.fixture(scope="module")
-def checker():
-    with CheckRunner(timeout=60) as runner:
-        yield runner
-
-
-@pytest.mark.parametrize(
-    ("answer", "status", "phrase"),
-    [
-        (ZERO_FIRST, PASSED, None),
-        (ZERO_AFTER, PASSED, None),
-        (NEVER_ZEROED, FAILED, "never clears the gradients"),
-        (ZEROED_BEFORE_STEP, FAILED, "did not change the weights"),
-    ],
-    ids=["zero_grad first", "zero_grad after step", "no zero_grad", "zero_grad before step"],
-)
-def test_exercise_13_2_judges_the_loop_not_the_order_of_zero_grad(checker, tmp_path, answer, status, phrase):
-    exercise = catalog.BY_ID["13.2"]
-    source = (catalog.SOLUTIONS / exercise.file).read_text(encoding="utf-8")
-    (tmp_path / exercise.file).write_text(f"{source}\n\n{answer}", encoding="utf-8")
-    outcome = checker.run(tmp_path, exercise)
-    assert outcome["status"] == status, outcome
-    if phrase:
-        assert phrase in outcome["message"], outcome
