@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import assert_usage_error, run_cli_here
+from conftest import assert_usage_error, run_cli_here, run_lesson_at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from torch.nn import functional as F
 
-from pytorch_tutorial import checkpoint, predict
+from pytorch_tutorial import predict
 from pytorch_tutorial.data import mnist
 from pytorch_tutorial.models import FeedForward, LeNet
 
@@ -48,31 +48,18 @@ def test_split():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, test_split) -> tuple[Path, LeNet]:
-    """A LeNet trained for a few seconds on the embedded training digits, saved like lesson 14 saves it."""
+def trained(tmp_path_factory) -> tuple[Path, LeNet]:
+    """Lesson 14 run with 2 epochs (seconds): the checkpoint it saves for predict, and its trained network."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # on a busy 2-core machine one thread is several times faster than two
     try:
-        torch.manual_seed(0)
-        images, labels = mnist.tensors(train=True)
-        inputs = (F.pad(images, (2, 2, 2, 2)) - mnist.MEAN) / mnist.STD
-        model = LeNet()
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-        order = torch.Generator().manual_seed(0)
-        for _ in range(4):
-            permutation = torch.randperm(len(inputs), generator=order)
-            for start in range(0, len(inputs), 64):
-                batch = permutation[start : start + 64]
-                loss = F.cross_entropy(model(inputs[batch]), labels[batch])
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-        model.eval()
+        out = tmp_path_factory.mktemp("outputs")
+        result = run_lesson_at(14, out, epochs=2, quiet=True)
     finally:
         torch.set_num_threads(threads)
-    out = tmp_path_factory.mktemp("outputs")
-    path = checkpoint.save_atomic(lesson14_checkpoint(model), out / "14-cnn" / "lenet_mnist.pt")
-    return path, model
+    model = LeNet()  # the package's copy of the lesson's network (a class pickle can find), with its weights
+    model.load_state_dict(result.namespace["model"].state_dict())
+    return out / "14-cnn" / "lenet_mnist.pt", model.eval()
 
 
 def render(digit: np.ndarray, rng: np.random.Generator, light_paper: bool) -> Image.Image:
@@ -282,14 +269,9 @@ def test_bad_inputs_are_one_line_and_exit_2(bad_inputs, case, phrases, tmp_path)
     assert not (folder / "pwned").exists()
 
 
-def test_predict_reads_the_checkpoint_lesson_14_saves(run_lesson, tmp_path, test_split):
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        run_lesson(14, epochs=2, out=tmp_path / "outputs")
-    finally:
-        torch.set_num_threads(threads)
-    assert (tmp_path / "outputs" / "14-cnn" / "lenet_mnist.pt").is_file()
+def test_predict_reads_the_checkpoint_lesson_14_saves(trained, tmp_path, test_split):
+    path, _ = trained
+    assert path.is_file() and path.parent.name == "14-cnn"
     images, labels = test_split
     rng = np.random.default_rng(3)
     files, truth = [], []
@@ -298,7 +280,7 @@ def test_predict_reads_the_checkpoint_lesson_14_saves(run_lesson, tmp_path, test
         render((images[index].numpy() * 255).astype(np.uint8), rng, light_paper=index % 2 == 0).save(file)
         files.append(str(file))
         truth.append(int(labels[index]))
-    proc = run_cli_here("predict", *files, "--out", str(tmp_path / "outputs"), "--json")
+    proc = run_cli_here("predict", *files, "--out", str(path.parents[1]), "--json")
     assert proc.returncode == 0, proc.stderr
     guesses = [json.loads(line)["top3"][0][0] for line in proc.stdout.splitlines()]
     assert sum(g == t for g, t in zip(guesses, truth, strict=True)) >= 8, (guesses, truth)
