@@ -32,6 +32,17 @@ def _share_the_cores_between_xdist_workers() -> None:
 _share_the_cores_between_xdist_workers()
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Tests press Ctrl-C in the commands they start (SIGINT), as a terminal does to its foreground command, which
+    never ignores it. A suite started in the background (``cmd &`` in a script, ``nohup``) inherits SIGINT
+    ignored, and every command it started would inherit that too: take the terminal's default back."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+_ctrl_c_as_in_a_terminal()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Keep unpacked and downloaded data of the test run out of the learner's own cache."""
