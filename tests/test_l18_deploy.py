@@ -309,6 +309,27 @@ def test_background_server_starts_and_stops_cleanly_every_time(model_path, digit
     assert [m for m in handler.messages if "Exception" in m] == []
 
 
+def test_stop_survives_the_loop_running_its_work_before_its_wake_up_byte_is_written(model_path):
+    """waitress's pull_trigger queues the work, then writes a byte to wake the loop; a worker's last wake-up byte can
+    make the loop run that work first. Here that happens every time: the work must not close the trigger that
+    the second write goes to (it did: EBADF, or a byte written into whatever file had taken its number)."""
+    server = webapp.BackgroundServer(webapp.create_app(model_path))
+    trigger = server.server.trigger
+    write_byte = trigger._physical_pull
+
+    def someone_else_wakes_the_loop_first() -> None:
+        write_byte()  # the loop runs the queued work and ends
+        server.thread.join(10)
+        assert not server.thread.is_alive()
+        write_byte()  # then stop()'s own byte arrives
+
+    trigger._physical_pull = someone_else_wakes_the_loop_first
+    server.stop()
+    assert trigger._closed and trigger._fds == []  # closed by stop() itself, once the loop was gone
+    with pytest.raises(OSError):
+        urllib.request.urlopen(server.url, timeout=2)
+
+
 class _ListHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__()

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -169,9 +170,25 @@ class BackgroundServer:
         if not self.thread.is_alive():
             return
         self.server.task_dispatcher.shutdown(timeout=timeout)  # no worker touches the sockets after this
-        # every socket (listening, connections, the trigger) is closed by the loop's own thread; then run() returns
-        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        server, trigger, channels = self.server, self.server.trigger, self.server._map
+
+        def close_all_but_the_trigger() -> None:
+            for channel in list(channels.values()):
+                with contextlib.suppress(OSError):
+                    if channel is server:  # the listening socket (the server's own close would close the trigger)
+                        wasyncore.dispatcher.close(server)
+                    elif channel is not trigger:
+                        channel.close()
+            trigger.del_channel()  # an empty map ends the loop: run() returns
+            channels.clear()
+
+        # The sockets are closed by the loop's own thread (closing them from another races with its select).
+        # The trigger itself is closed only after that thread has ended: the loop may run this function before
+        # pull_trigger has written its wake-up byte (a worker's last wake-up can get there first), and a closed
+        # trigger would make that write fail, or land in whatever file took its number.
+        trigger.pull_trigger(close_all_but_the_trigger)
         self.thread.join(timeout)
+        trigger.close()
 
     def __enter__(self) -> BackgroundServer:
         return self
