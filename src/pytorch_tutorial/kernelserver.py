@@ -107,7 +107,7 @@ def serve(path: str, preload: list[str]) -> None:
     """Import ``preload`` and ipykernel, listen on ``path``, fork a kernel for each stand-in, until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["MPLBACKEND"] = INLINE  # matplotlib reads it on import: the kernels' own choice, made here already
-    for module in [*preload, "ipykernel.kernelapp"]:
+    for module in [*preload, "ipykernel.kernelapp", "ipykernel.debugger"]:  # the debugger: every kernel imports it
         __import__(module)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
