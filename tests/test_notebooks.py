@@ -22,8 +22,8 @@ FAST_TOGETHER = {17: {"epochs": 2}}
 
 
 def fast_settings(lesson: course.Lesson) -> dict[str, str]:
-    """Kernel environment for a quick run: fewer epochs and iterations, smaller images, one distributed worker
-    (via PYTORCH_TUTORIAL_SET)."""
+    """Kernel environment for a quick run: fewer epochs and iterations, smaller images and hidden layers, one
+    distributed worker (via PYTORCH_TUTORIAL_SET)."""
     small: dict[str, object] = {}
     for key, default in course.declared_settings(lesson).items():
         if isinstance(default, bool) or not isinstance(default, int):
@@ -38,6 +38,8 @@ def fast_settings(lesson: course.Lesson) -> dict[str, str]:
             small[key] = min(default, 5)
         elif key == "nproc":  # lesson 23: torchrun with one worker (test_l23 runs two)
             small[key] = 1
+        elif key == "hidden_size":
+            small[key] = min(default, 32)
     small.update(FAST_TOGETHER.get(lesson.number, {}))
     return {"PYTORCH_TUTORIAL_SET": ",".join(f"{key}={value}" for key, value in small.items())} if small else {}
 
