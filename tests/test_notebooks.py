@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import os
 import re
@@ -251,3 +253,30 @@ def test_ctrl_c_during_execute_is_one_line_exit_130_and_shuts_the_kernel_down(tm
             time.sleep(0.1)
         status = Path(f"/proc/{pid}/status")
         assert not status.exists() or "\nState:\tZ" in status.read_text(), f"{pid} outlived the command"
+
+
+@pytest.mark.parametrize("ctrl_c", [True, False], ids=["after Ctrl-C: quiet", "otherwise: reported"])
+def test_a_watcher_task_that_fails_as_ctrl_c_drops_the_kernel_prints_nothing(monkeypatch, caplog, ctrl_c):
+    # nbclient checks each second, in a task of its own, that the kernel lives; when that check wakes after the
+    # Ctrl-C cleanup dropped the kernel it asserts, and asyncio printed a 10-line "Task exception was never
+    # retrieved" under the one line (1 in 7 Ctrl-Cs of notebook 14 --execute). The same order, every time:
+    async def fake_execute(nb, cwd, env=None, server=None):
+        async def kernel_alive_check() -> None:
+            raise AssertionError  # nbclient's `assert self.kc is not None`
+
+        watcher = asyncio.ensure_future(kernel_alive_check())
+        await asyncio.sleep(0.01)
+        assert watcher.done()
+        if ctrl_c:
+            raise notebooks.Interrupted
+        return None
+
+    monkeypatch.setattr(notebooks, "execute_async", fake_execute)
+    if ctrl_c:
+        with pytest.raises(KeyboardInterrupt):
+            notebooks.execute_many([(None, Path("."), {})])
+    else:
+        notebooks.execute_many([(None, Path("."), {})])
+    gc.collect()  # the failed task is collected: that is when asyncio reports an exception nobody read
+    unretrieved = [r for r in caplog.records if "exception was never retrieved" in r.getMessage()]
+    assert len(unretrieved) == (0 if ctrl_c else 1)

@@ -200,15 +200,29 @@ def execute_many(
 
     async def run_all(server: str | None) -> list[tuple[float, str | None]]:
         slots = asyncio.Semaphore(max(1, jobs))
+        stopping = False
+
+        def quiet_after_ctrl_c(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+            # nbclient's task that checks each second whether the kernel lives asserts when it wakes after the
+            # Ctrl-C cleanup has dropped the kernel: asyncio would print "Task exception was never retrieved"
+            if not stopping:
+                loop.default_exception_handler(context)
+
+        asyncio.get_running_loop().set_exception_handler(quiet_after_ctrl_c)
 
         async def one(index: int, nb: Any, cwd: Path, extra: Mapping[str, str]) -> tuple[float, str | None]:
+            nonlocal stopping
             async with slots:
                 env = dict(extra)
                 if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
                     # kernels side by side share the cores: more threads than cores makes PyTorch crawl
                     env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
                 start = time.perf_counter()
-                error = await execute_async(nb, cwd, env, server)
+                try:
+                    error = await execute_async(nb, cwd, env, server)
+                except Interrupted:
+                    stopping = True
+                    raise
                 seconds = time.perf_counter() - start
                 if done is not None:
                     done(index, seconds, error)
