@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -16,7 +14,7 @@ import torch
 from conftest import assert_usage_error, run_lesson_at, run_module, wait_or_show_stack
 
 from pytorch_tutorial import course, distributed, models, runtime
-from pytorch_tutorial.data import mnist
+from pytorch_tutorial.data import idx, mnist
 
 TEST_DIGITS = 600  # of the embedded 1,000, in the learner's copy
 
@@ -26,15 +24,11 @@ def learners_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A learner's MNIST folder for --data-dir: the embedded digits, but only the first 600 test digits, so that
     the figures the workers report show which copy they read."""
     root = tmp_path_factory.mktemp("mnist")
-    raw = root / "MNIST" / "raw"
-    raw.mkdir(parents=True)
     for name in mnist.RAW_FILES:
-        data = gzip.decompress((mnist.EMBEDDED / f"{name}.gz").read_bytes())
-        if name.startswith("t10k-images"):  # IDX: magic, count, rows, columns (4 bytes each), then the pixels
-            data = data[:4] + struct.pack(">I", TEST_DIGITS) + data[8:16] + data[16 : 16 + TEST_DIGITS * 28 * 28]
-        elif name.startswith("t10k-labels"):  # magic, count, then one byte per label
-            data = data[:4] + struct.pack(">I", TEST_DIGITS) + data[8 : 8 + TEST_DIGITS]
-        (raw / f"{name}.gz").write_bytes(gzip.compress(data))
+        digits = idx.read(mnist.EMBEDDED / f"{name}.gz")
+        if name.startswith("t10k"):  # the test images and labels
+            digits = digits[:TEST_DIGITS]
+        idx.write(root / "MNIST" / "raw" / f"{name}.gz", digits)
     return root
 
 

@@ -140,7 +140,10 @@ def serve(path: str, preload: list[str]) -> None:
 
 
 def _fork_kernel(
-    connection: socket.socket, listener: socket.socket, selector: selectors.BaseSelector, kernels: dict
+    connection: socket.socket,
+    listener: socket.socket,
+    selector: selectors.BaseSelector,
+    kernels: dict[int, socket.socket],
 ) -> int:
     """Read a stand-in's request and fork its kernel; returns the kernel's pid (0 if the request was bad)."""
     message, fds, _, _ = socket.recv_fds(connection, 1 << 16, 3)
@@ -179,9 +182,9 @@ def _run_kernel(request: dict, fds: list[int], connection: socket.socket) -> int
     """In the forked child: become the kernel the stand-in asked for, with its streams, folder and environment."""
     connection.close()
     os.setsid()  # a process group of its own, as jupyter_client gives a kernel
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+    for signum in (signal.SIGTERM, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignores it; a kernel is interrupted
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -248,14 +251,10 @@ def stand_in(path: str, argv: list[str]) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, forward)
-    while True:
-        try:
-            line = replies.readline()
-        except InterruptedError:
-            continue
-        if not line:  # the server is gone
-            return 1
-        return int(json.loads(line)["exit"])
+    line = replies.readline()  # a forwarded signal does not interrupt the wait (PEP 475)
+    if not line:  # the server is gone
+        return 1
+    return int(json.loads(line)["exit"])
 
 
 def main(argv: list[str] | None = None) -> int:

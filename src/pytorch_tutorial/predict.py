@@ -34,7 +34,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import nn
 
 from pytorch_tutorial import checkpoint, models
-from pytorch_tutorial.runtime import UsageError
+from pytorch_tutorial.runtime import UsageError, check_file
 
 DIGIT_BOX = 20  # MNIST digits fit a 20x20 box ...
 CANVAS = 28  # ... inside a 28x28 image ...
@@ -127,10 +127,7 @@ def load_image(path: Path) -> Image.Image:
     PIL can read or would decode to more pixels than PIL allows.
     """
     path = Path(path)
-    if not path.exists():
-        raise UsageError(f"image {path} does not exist")
-    if not path.is_file():
-        raise UsageError(f"image {path} is not a file")
+    check_file(path, "image")
     if path.stat().st_size == 0:
         raise ImageError(f"image {path} is empty: give a PNG or JPEG of one digit", "empty")
     return read_image(path, f"image {path}")

@@ -368,7 +368,7 @@ def execute_into_cache(
                 status = f"failed: {error}" if error else "ok"
                 print(f"ran lesson {todo[index].number} in {elapsed:.1f} s: {status}", flush=True)
 
-        results = notebooks.execute_many(runs, jobs, done) if runs else []
+        results = notebooks.execute_many(runs, jobs, done)
     failures = []
     for lesson, (nb, _, _), (elapsed, error) in zip(todo, runs, results, strict=True):
         if error:
