@@ -24,6 +24,7 @@ import pytest
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome", "chromium-headless-shell")
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
+START_PAGE = "data:,"  # the blank page chromedriver opens every session on
 
 
 def find_browser() -> tuple[str, str]:
@@ -52,6 +53,7 @@ class WebDriver:
     def __init__(self, driver_url: str, capabilities: dict[str, Any]) -> None:
         self.driver_url = driver_url
         self.session = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})["sessionId"]
+        self._start_page_requests: set[str] = set()
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -107,10 +109,16 @@ class WebDriver:
         raise AssertionError(f"timed out waiting for: {source}")
 
     def network_log(self) -> list[dict[str, Any]]:
-        """The DevTools network events since the last call (chromedriver's performance log)."""
+        """The DevTools network events since the last call (chromedriver's performance log), without those of the
+        blank start page: on a busy machine they can reach the log late, after a test has emptied it."""
         entries = self.command("POST", "/se/log", {"type": "performance"})
         events = [json.loads(entry["message"])["message"] for entry in entries]
-        return [event for event in events if event["method"].startswith("Network.")]
+        network = [event for event in events if event["method"].startswith("Network.")]
+        for event in network:
+            params = event["params"]
+            if START_PAGE in (params.get("request", {}).get("url"), params.get("response", {}).get("url")):
+                self._start_page_requests.add(params["requestId"])
+        return [event for event in network if event["params"].get("requestId") not in self._start_page_requests]
 
     def console_errors(self) -> list[str]:
         return [e["message"] for e in self.command("POST", "/se/log", {"type": "browser"}) if e["level"] == "SEVERE"]
