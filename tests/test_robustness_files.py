@@ -189,7 +189,16 @@ class _FileLesson(course.Lesson):
         return self.file
 
 
-def test_a_loss_that_turns_nan_stops_the_lesson_in_one_line_naming_lr(tmp_path):
+@pytest.mark.parametrize(
+    ("overrides", "hint"),
+    [
+        # the learner raised lr: its tenth (100) would diverge too; the lesson's own value is the one to go back to
+        ({"lr": "1000"}, "lr=1000 is likely too large: try --set lr=0.5 (this lesson's default)"),
+        ({}, "lr=0.5 is likely too large: try --set lr=0.05"),  # the default itself diverged: a tenth of it
+    ],
+    ids=["raised by the learner", "the default"],
+)
+def test_a_loss_that_turns_nan_stops_the_lesson_in_one_line_naming_lr(tmp_path, overrides, hint):
     code = (
         "import torch\nfrom pytorch_tutorial import runtime\ncfg = runtime.settings(lr=0.5)\n"
         "loss = torch.nn.MSELoss()(torch.tensor([1.0]), torch.tensor([2.0]))\n"
@@ -198,11 +207,9 @@ def test_a_loss_that_turns_nan_stops_the_lesson_in_one_line_naming_lr(tmp_path):
     )
     (tmp_path / "l99_nan.py").write_text(code)
     lesson = _FileLesson(99, "nan", "NaN", "diverges", file=tmp_path / "l99_nan.py")
-    result = course.run_lesson(lesson, ctx(tmp_path, overrides={"lr": "1000"}, quiet=True))
+    result = course.run_lesson(lesson, ctx(tmp_path, overrides=overrides, quiet=True))
     assert result.status == "failed"
-    assert result.error == (
-        "training diverged: the loss (MSELoss) became inf; lr=1000 is likely too large: try --set lr=100"
-    )
+    assert result.error == f"training diverged: the loss (MSELoss) became inf; {hint}"
     assert result.log is None
     # the check is the lesson's only: after it, a non-finite loss is the caller's business
     assert torch.nn.MSELoss()(torch.tensor([float("nan")]), torch.tensor([0.0])).isnan()
@@ -219,7 +226,7 @@ def test_lesson_14_with_a_huge_lr_keeps_the_good_model(tmp_path):
     context.quiet = True
     result = course.run_lesson(lesson, context)
     assert result.status == "failed" and result.error.startswith("training diverged: the loss"), result.error
-    assert "lr=1e+30 is likely too large" in result.error
+    assert "lr=1e+30 is likely too large: try --set lr=0.1 (this lesson's default)" in result.error
     assert good.read_bytes() == before
 
 

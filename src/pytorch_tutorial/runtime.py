@@ -63,6 +63,7 @@ class RunContext:
     metrics: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)  # the lesson's own values of its settings
 
     @property
     def out_dir(self) -> Path:
@@ -265,7 +266,8 @@ def settings(**declared: Any) -> SimpleNamespace:
     for other lessons of the same run.
     """
     ctx = current()
-    values = {key: default_of(value) for key, value in declared.items()}
+    ctx.defaults = {key: default_of(value) for key, value in declared.items()}
+    values = dict(ctx.defaults)
     for key, raw in ctx.overrides.items():
         if key in declared:
             values[key] = parse_value(raw, declared[key], key)
@@ -389,11 +391,18 @@ def _divergence_message(what: str, ctx: RunContext | None = None) -> str:
     """One line: what turned non-finite, and the setting that most likely caused it."""
     ctx = ctx if ctx is not None else _active
     lr = (ctx.settings if ctx is not None else {}).get("lr")
-    if isinstance(lr, (int, float)) and not isinstance(lr, bool):
+    default = (ctx.defaults if ctx is not None else {}).get("lr")
+    if _is_number(lr) and _is_number(default) and lr > default:  # the learner raised it: a tenth may still diverge
+        hint = f"lr={lr:g} is likely too large: try --set lr={default:g} (this lesson's default)"
+    elif _is_number(lr):
         hint = f"lr={lr:g} is likely too large: try --set lr={lr / 10:g}"
     else:
         hint = "a learning rate (lr) that is too large is the usual cause: try a smaller one"
     return f"training diverged: {what}; {hint}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def divergence_message(what: str) -> str:
