@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import assert_usage_error, run_cli, run_cli_here
 
-from pytorch_tutorial import course
+from pytorch_tutorial import course, runtime
 
 
 def test_list_shows_every_lesson_without_importing_torch():
@@ -110,6 +111,26 @@ def test_failing_lesson_is_reported_and_others_still_run(tmp_path, monkeypatch):
     assert status == 1
     assert [entry["status"] for entry in summary["lessons"]] == ["failed", "ok"]
     assert summary["lessons"][0]["error"] == "RuntimeError: boom"
+
+
+@pytest.mark.parametrize("quiet", [True, False], ids=["--quiet", "not quiet"])
+def test_quiet_hides_what_a_lesson_prints_and_logs_below_error(tmp_path, capsys, caplog, quiet):
+    """Lesson 18's app logs a warning for every bad request its Going further sends: under --quiet, which prints
+    only the summary, those lines went to stderr all the same (logging's handler of last resort prints them)."""
+    lesson_file = tmp_path / "l99_logs.py"
+    lesson_file.write_text(
+        "import logging\n"
+        "print('a line of the lesson')\n"
+        "logging.getLogger('pytorch_tutorial.webapp').warning('POST /predict -> 400: no file')\n"
+        "logging.getLogger('pytorch_tutorial.webapp').error('a real error')\n"
+    )
+    lesson = _FileLesson(99, "logs", "Logs", "prints and logs", file=lesson_file)
+    ctx = runtime.RunContext(number=99, slug="logs", out_root=tmp_path, quiet=quiet)
+    assert course.run_lesson(lesson, ctx).status == "ok"
+    assert ("a line of the lesson" in capsys.readouterr().out) == (not quiet)
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged == ["a real error"] if quiet else ["POST /predict -> 400: no file", "a real error"]
+    assert logging.root.manager.disable == logging.NOTSET  # logging is as it was after the lesson
 
 
 def test_info_reports_versions():

@@ -10,11 +10,13 @@ import ast
 import contextlib
 import importlib.util
 import io
+import logging
 import re
 import runpy
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,6 +228,19 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """``--quiet``: what a lesson prints is not shown, nor what it logs below ERROR (lesson 18's app logs every bad
+    request it is sent, and logging prints those warnings on stderr)."""
+    disabled = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        logging.disable(disabled)
+
+
 def run_lesson(lesson: Lesson, ctx: runtime.RunContext) -> LessonResult:
     """Run one lesson in this process as ``__main__`` under ``ctx``.
 
@@ -237,7 +252,7 @@ def run_lesson(lesson: Lesson, ctx: runtime.RunContext) -> LessonResult:
     start = time.perf_counter()
     namespace: dict[str, Any] = {}
     status, error, log = "ok", None, None
-    quiet = contextlib.redirect_stdout(io.StringIO()) if ctx.quiet else contextlib.nullcontext()
+    quiet = _quiet() if ctx.quiet else contextlib.nullcontext()
     (ctx.out_dir / "error.log").unlink(missing_ok=True)  # a failure of an earlier run, now out of date
     threads = _threads()
     try:
